@@ -1,0 +1,29 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuthenticatedMember } from './services/auth/jwt-verifier';
+import type { Services } from './services';
+
+/**
+ * Per operation: the caller (verified lazily, so introspection works without a token), a fresh
+ * EntityManager fork, and the services. Nothing in here is shared between requests.
+ */
+export interface GraphQLContext {
+  services: Services;
+  em: EntityManager;
+  /** The verified member; throws UNAUTHENTICATED when the request carries no valid token. */
+  member(): AuthenticatedMember;
+}
+
+/** HTTP: the Authorization header, verified on first use. */
+export function createHttpContext(services: Services, authorization: string | undefined | null): GraphQLContext {
+  let member: AuthenticatedMember | undefined;
+  return {
+    services,
+    em: services.orm.em.fork() as EntityManager,
+    member: () => (member ??= services.jwt.verifyHeader(authorization)),
+  };
+}
+
+/** WebSocket: the member was verified once, in onConnect. */
+export function createSocketContext(services: Services, member: AuthenticatedMember): GraphQLContext {
+  return { services, em: services.orm.em.fork() as EntityManager, member: () => member };
+}

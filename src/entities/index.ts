@@ -1,0 +1,11 @@
+export { ConnectionEvent } from './connection-event.entity';
+export { MetaGrant } from './meta-grant.entity';
+export { OAuthState } from './oauth-state.entity';
+export { SocialAccount } from './social-account.entity';
+
+import { ConnectionEvent } from './connection-event.entity';
+import { MetaGrant } from './meta-grant.entity';
+import { OAuthState } from './oauth-state.entity';
+import { SocialAccount } from './social-account.entity';
+
+export const ENTITIES = [SocialAccount, MetaGrant, OAuthState, ConnectionEvent];

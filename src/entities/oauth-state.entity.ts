@@ -1,0 +1,36 @@
+import { OptionalProps, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
+import { LoginProvider } from '../schema/enums';
+
+/**
+ * A pending OAuth dialog. Only the SHA-256 of the state is stored, so a database read does not
+ * yield usable states; it is consumed once, atomically (see OAuthStateService.consume).
+ */
+@Entity({ tableName: 'oauth_state' })
+export class OAuthState {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'text', unique: 'oauth_state_hash_unique' })
+  stateHash!: string;
+
+  @Property({ type: 'text' })
+  memberId!: string;
+
+  @Enum({ items: () => LoginProvider })
+  provider!: LoginProvider;
+
+  @Property({ type: 'text' })
+  redirectUri!: string;
+
+  @Property({ type: 'timestamptz', index: 'oauth_state_expires_idx' })
+  expiresAt!: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  usedAt?: Date | null;
+
+  @Property({ type: 'timestamptz' })
+  createdAt: Date = new Date();
+}

@@ -1,0 +1,32 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { ErrorCode, toPublicError } from '../errors';
+import type { Logger } from '../logger';
+
+/** Apollo/graphql-js codes for malformed operations pass through; they describe the request, not us. */
+const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+
+/**
+ * The one place errors become what clients see: our AppErrors and classified Meta errors keep
+ * their code and message; anything unexpected is logged and replaced by INTERNAL_SERVER_ERROR,
+ * so no internals or stack traces leak.
+ */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    if (original === error && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
+      return { message: formatted.message, locations: formatted.locations, extensions: { code } };
+    }
+    const pub = toPublicError(original);
+    if (pub.unexpected) logger.error({ err: original, path: formatted.path }, 'unexpected error in a GraphQL operation');
+    return {
+      message: pub.message,
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { ...pub.extensions, code: pub.code },
+    };
+  };
+}
+
+export { ErrorCode };

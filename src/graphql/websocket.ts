@@ -1,0 +1,69 @@
+import type { Server } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { createSocketContext } from '../context';
+import type { AuthenticatedMember } from '../services/auth/jwt-verifier';
+import type { Services } from '../services';
+
+interface SocketState {
+  member?: AuthenticatedMember;
+  expiryTimer?: NodeJS.Timeout;
+}
+
+const FORBIDDEN = 4403;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * graphql-ws (graphql-transport-ws) on the HTTP server's port and path. The JWT comes in
+ * connectionParams.authorization ("Bearer <jwt>" or the bare token), is checked once in onConnect
+ * (a bad one closes with 4403 before any subscribe), and the socket is closed when it expires.
+ */
+export function attachWebSocketServer(httpServer: Server, schema: GraphQLSchema, services: Services, path = '/graphql') {
+  const wsServer = new WebSocketServer({ server: httpServer, path });
+  const states = new WeakMap<WebSocket, SocketState>();
+  const stateOf = (socket: WebSocket) => {
+    let state = states.get(socket);
+    if (!state) states.set(socket, (state = {}));
+    return state;
+  };
+
+  const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
+    {
+      schema,
+      onConnect: (ctx) => {
+        const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        let member: AuthenticatedMember;
+        try {
+          member = services.jwt.verifyHeader(typeof raw === 'string' ? raw : undefined);
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+        const state = stateOf(ctx.extra.socket);
+        state.member = member;
+        const msLeft = member.expiresAt * 1000 - Date.now();
+        state.expiryTimer = setTimeout(() => ctx.extra.socket.close(FORBIDDEN, 'Forbidden: token expired'), Math.min(Math.max(msLeft, 0), MAX_TIMER_MS));
+        state.expiryTimer.unref();
+        services.metrics.subscriptions.set(services.events.subscriberCount);
+        return true;
+      },
+      onClose: (ctx) => {
+        clearTimeout(stateOf(ctx.extra.socket).expiryTimer);
+      },
+      onComplete: () => {
+        services.metrics.subscriptions.set(services.events.subscriberCount);
+      },
+      context: (ctx) => createSocketContext(services, stateOf(ctx.extra.socket).member!),
+    },
+    wsServer,
+  );
+
+  return {
+    wsServer,
+    /** Closes every socket with 1001 (going away) and stops accepting new ones. */
+    dispose: async () => {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { Services } from '../services';
+import { printSortedSchema } from '../graphql/schema';
+
+/** Liveness, readiness, the schema file and metrics. No authentication: nothing here is personal. */
+export function operationalRoutes(services: Services): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await services.orm.em.fork().execute('select 1');
+      res.json({ status: 'ready', database: 'ok', statusListener: services.events.listening ? 'ok' : 'reconnecting' });
+    } catch {
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+  const sdl = printSortedSchema();
+  router.get('/schema.graphql', (_req, res) => {
+    res.type('text/plain; charset=utf-8').send(sdl);
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,30 @@
+import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../context';
+import { SocialAccount } from '../entities/social-account.entity';
+import { SocialConnectionStatus } from '../schema/enums';
+
+@Resolver(() => SocialAccount)
+export class SocialAccountResolver {
+  @Query(() => [SocialAccount], { description: "The caller's accounts, newest first. Without statuses: all but DISCONNECTED." })
+  socialAccounts(
+    @Arg('statuses', () => [SocialConnectionStatus], { nullable: true }) statuses: SocialConnectionStatus[] | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<SocialAccount[]> {
+    return ctx.services.accounts.list(ctx.em, ctx.member().memberId, statuses);
+  }
+
+  @Query(() => SocialAccount, { nullable: true, description: "Null when missing or not the caller's." })
+  socialAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<SocialAccount | null> {
+    return ctx.services.accounts.find(ctx.em, ctx.member().memberId, id);
+  }
+
+  @Mutation(() => SocialAccount, { description: 'Fetches fresh profile figures from Instagram and reprices the account.' })
+  syncSocialAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<SocialAccount> {
+    return ctx.services.accounts.sync(ctx.em, ctx.member().memberId, id);
+  }
+
+  @Mutation(() => SocialAccount, { description: 'Idempotent: deletes the stored tokens and marks the account DISCONNECTED.' })
+  disconnectSocialAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<SocialAccount> {
+    return ctx.services.accounts.disconnect(ctx.em, ctx.member().memberId, id);
+  }
+}

@@ -1,0 +1,63 @@
+import jwt, { type Algorithm, type JwtPayload } from 'jsonwebtoken';
+import type { JwtConfig } from '../../config';
+import { AppError, ErrorCode } from '../../errors';
+
+export interface AuthenticatedMember {
+  memberId: string;
+  /** Token expiry, epoch seconds: subscriptions close when it passes. */
+  expiresAt: number;
+}
+
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Verifies platform JWTs: HS256 with a shared secret, or RS256/ES256 with a public key.
+ * `exp` is required; issuer and audience are checked when configured. The member is `sub`.
+ */
+export class JwtVerifier {
+  private readonly key: string;
+  private readonly algorithms: Algorithm[];
+
+  constructor(private readonly config: JwtConfig) {
+    this.key = config.publicKey ?? config.secret!;
+    this.algorithms = config.publicKey ? ['RS256', 'ES256'] : ['HS256'];
+  }
+
+  /** Accepts `Bearer <jwt>` or the bare token. */
+  verifyHeader(header: string | undefined | null): AuthenticatedMember {
+    if (!header) throw unauthenticated('Sign in: send Authorization: Bearer <token>.');
+    const token = header.replace(/^Bearer\s+/i, '').trim();
+    return this.verify(token);
+  }
+
+  verify(token: string): AuthenticatedMember {
+    if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthenticated('The access token is missing or malformed.');
+    let payload: JwtPayload;
+    try {
+      const decoded = jwt.verify(token, this.key, {
+        algorithms: this.algorithms,
+        issuer: this.config.issuer,
+        audience: this.config.audience,
+      });
+      if (typeof decoded === 'string') throw new Error('string payload');
+      payload = decoded;
+    } catch (error) {
+      const expired = (error as Error).name === 'TokenExpiredError';
+      throw unauthenticated(expired ? 'The access token has expired; sign in again.' : 'The access token is invalid.');
+    }
+    if (typeof payload.exp !== 'number') throw unauthenticated('The access token must carry an expiry (exp).');
+    if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
+      throw unauthenticated('The access token does not name a member (sub).');
+    }
+    return { memberId: payload.sub, expiresAt: payload.exp };
+  }
+}
+
+function unauthenticated(message: string): AppError {
+  return new AppError(ErrorCode.UNAUTHENTICATED, message);
+}
+
+/** Signs a development token (npm run token, sandbox sign-in). HS256 only. */
+export function signDevelopmentToken(secret: string, memberId: string, ttlSeconds = 12 * 3600, extra: { issuer?: string; audience?: string } = {}): string {
+  return jwt.sign({}, secret, { algorithm: 'HS256', subject: memberId, expiresIn: ttlSeconds, ...extra });
+}

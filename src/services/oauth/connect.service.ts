@@ -1,0 +1,183 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock';
+import { AppError, ErrorCode } from '../../errors';
+import type { Logger } from '../../logger';
+import { LoginProvider } from '../../schema/enums';
+import type { AccountService, GrantInput, LinkedAccountInput } from '../accounts/account.service';
+import { MetaBadRequestError, MetaPermissionError } from '../meta/errors';
+import type { FacebookClient, FacebookPage } from '../meta/facebook-client';
+import type { InstagramClient } from '../meta/instagram-client';
+import { accountTypeOf, normalizeProfile } from '../meta/profile';
+import type { OAuthStateService } from './oauth-state.service';
+
+export const FACEBOOK_SCOPES = ['instagram_basic', 'pages_show_list', 'pages_read_engagement', 'business_management'] as const;
+export const INSTAGRAM_SCOPES = ['instagram_business_basic'] as const;
+
+export interface ConnectInput {
+  code: string;
+  state: string;
+  /** What the dialog put on the redirect when the user cancelled (`error`, `error_reason`, `error_description`). */
+  error?: string | null;
+  errorReason?: string | null;
+  errorDescription?: string | null;
+}
+
+const MAX_CODE_LENGTH = 2048;
+
+/**
+ * The OAuth round trip for both Meta flows: the dialog URL, then code → long-lived token →
+ * account discovery → one transaction that stores everything (AccountService.link).
+ */
+export class ConnectService {
+  constructor(
+    private readonly deps: {
+      clock: Clock;
+      logger: Logger;
+      states: OAuthStateService;
+      accounts: AccountService;
+      facebook: FacebookClient;
+      instagram: InstagramClient;
+      redirectUris: string[];
+    },
+  ) {}
+
+  async authorizeUrl(em: EntityManager, memberId: string, provider: LoginProvider, redirectUri?: string | null): Promise<string> {
+    const target = redirectUri ?? this.deps.redirectUris[0];
+    if (!this.deps.redirectUris.includes(target)) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'redirectUri is not one of the allowed redirect URIs.', { field: 'redirectUri' });
+    }
+    const state = await this.deps.states.issue(em, memberId, provider, target);
+    return provider === LoginProvider.FACEBOOK
+      ? this.deps.facebook.authorizeUrl(target, state, FACEBOOK_SCOPES)
+      : this.deps.instagram.authorizeUrl(target, state, INSTAGRAM_SCOPES);
+  }
+
+  async connect(em: EntityManager, memberId: string, input: ConnectInput) {
+    const cancelled = Boolean(input.error || input.errorReason);
+    if (typeof input.code !== 'string' || input.code.length > MAX_CODE_LENGTH) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'code is too long to be an authorization code.', { field: 'code' });
+    }
+    // Instagram appends "#_" to the redirect; a copied code may still carry it.
+    const code = input.code.trim().replace(/#_$/, '');
+    if (!code && !cancelled) throw new AppError(ErrorCode.BAD_USER_INPUT, 'code is empty: pass the code from the dialog redirect.', { field: 'code' });
+
+    const state = await this.deps.states.consume(em, memberId, input.state);
+    if (cancelled || !code) {
+      throw new AppError(ErrorCode.OAUTH_DENIED, 'The connection was cancelled in the Meta dialog, so nothing was linked. Start again and choose Allow.', {
+        reason: input.errorReason ?? input.error ?? null,
+      });
+    }
+    return state.provider === LoginProvider.FACEBOOK
+      ? this.connectFacebook(em, memberId, code, state.redirectUri)
+      : this.connectInstagram(em, memberId, code, state.redirectUri);
+  }
+
+  private async connectFacebook(em: EntityManager, memberId: string, code: string, redirectUri: string) {
+    const { facebook } = this.deps;
+    const shortLived = await rejectCodeErrors(() => facebook.exchangeCode(code, redirectUri));
+    const longLived = await facebook.exchangeForLongLived(shortLived.accessToken);
+    const [me, debug] = await Promise.all([facebook.me(longLived.accessToken), facebook.debugToken(longLived.accessToken)]);
+    const scopes = debug.scopes ?? [];
+
+    const pages = await facebook.pages(longLived.accessToken);
+    if (scopes.includes('business_management')) {
+      // Pages owned through a Business Portfolio may be missing from /me/accounts.
+      try {
+        pages.push(...(await facebook.businessPages(longLived.accessToken)));
+      } catch (error) {
+        if (!(error instanceof MetaPermissionError)) throw error;
+      }
+    }
+    const linked = uniqueLinkedAccounts(pages);
+    if (pages.length === 0) {
+      throw new AppError(
+        ErrorCode.NO_INSTAGRAM_ACCOUNT,
+        'No Facebook Page was shared with us. Connect again and, in the Facebook dialog, select the Page your Instagram professional account is linked to.',
+        { reason: 'NO_PAGES_GRANTED' },
+      );
+    }
+    if (linked.length === 0) {
+      throw new AppError(
+        ErrorCode.NO_INSTAGRAM_ACCOUNT,
+        `None of the Pages you shared (${pages.map((p) => p.name).join(', ')}) has an Instagram professional account linked. ` +
+          'In Instagram, switch to a Business or Creator account and link it to one of these Pages, then connect again.',
+        { reason: 'NO_LINKED_INSTAGRAM', pages: pages.map((p) => p.name) },
+      );
+    }
+
+    const now = this.deps.clock.now();
+    const grant: GrantInput = {
+      provider: LoginProvider.FACEBOOK,
+      metaUserId: me.id,
+      token: longLived.accessToken,
+      tokenIssuedAt: now,
+      tokenExpiresAt: epochToDate(debug.expires_at) ?? secondsFrom(now, longLived.expiresIn),
+      dataAccessExpiresAt: epochToDate(debug.data_access_expires_at),
+      scopes,
+    };
+    return this.deps.accounts.link(em, memberId, grant, linked);
+  }
+
+  private async connectInstagram(em: EntityManager, memberId: string, code: string, redirectUri: string) {
+    const { instagram } = this.deps;
+    const shortLived = await rejectCodeErrors(() => instagram.exchangeCode(code, redirectUri));
+    const longLived = await instagram.exchangeForLongLived(shortLived.accessToken);
+    const raw = await instagram.me(longLived.accessToken);
+    if (!accountTypeOf(raw.account_type)) {
+      throw new AppError(
+        ErrorCode.PERSONAL_ACCOUNT_NOT_SUPPORTED,
+        `@${raw.username ?? 'this account'} is a personal Instagram account. In the Instagram app, switch it to a Business or Creator account (Settings → Account type and tools), then connect again.`,
+      );
+    }
+    // user_id (the professional account id) is what webhooks and the Facebook host call this account.
+    const platformUserId = String(raw.user_id ?? shortLived.userId);
+    const now = this.deps.clock.now();
+    return this.deps.accounts.link(
+      em,
+      memberId,
+      {
+        provider: LoginProvider.INSTAGRAM,
+        metaUserId: platformUserId,
+        token: longLived.accessToken,
+        tokenIssuedAt: now,
+        tokenExpiresAt: secondsFrom(now, longLived.expiresIn),
+        dataAccessExpiresAt: null,
+        scopes: shortLived.permissions,
+      },
+      [{ profile: normalizeProfile(raw, platformUserId) }],
+    );
+  }
+}
+
+/** Meta refusing the code (used, expired, redirect mismatch) is OAUTH_CODE_REJECTED with Meta's reason. */
+async function rejectCodeErrors<T>(exchange: () => Promise<T>): Promise<T> {
+  try {
+    return await exchange();
+  } catch (error) {
+    if (error instanceof MetaBadRequestError) {
+      throw new AppError(ErrorCode.OAUTH_CODE_REJECTED, `Meta rejected the authorization code: ${error.message}. Start the connection again.`, {
+        metaReason: error.message,
+        metaSubcode: error.subcode ?? null,
+      });
+    }
+    throw error;
+  }
+}
+
+function uniqueLinkedAccounts(pages: FacebookPage[]): LinkedAccountInput[] {
+  const byId = new Map<string, LinkedAccountInput>();
+  for (const page of pages) {
+    const ig = page.instagram;
+    if (!ig?.id || byId.has(ig.id)) continue;
+    byId.set(ig.id, { profile: normalizeProfile(ig, String(ig.id)), pageToken: page.accessToken });
+  }
+  return [...byId.values()];
+}
+
+function epochToDate(seconds: number | undefined): Date | null {
+  return seconds && seconds > 0 ? new Date(seconds * 1000) : null;
+}
+
+function secondsFrom(now: Date, seconds: number | undefined): Date | null {
+  return seconds && seconds > 0 ? new Date(now.getTime() + seconds * 1000) : null;
+}
