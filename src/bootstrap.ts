@@ -77,12 +77,13 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   const httpServer = createServer(app);
-  const ws = attachWebSocketServer(httpServer, schema, services);
+  const formatError = createErrorFormatter(logger);
+  const ws = attachWebSocketServer(httpServer, schema, services, formatError);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    formatError: createErrorFormatter(logger),
+    formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },

@@ -13,7 +13,8 @@ export function ormOptions(clientUrl: string, logger?: Logger, poolMax = 10): Op
     clientUrl,
     entities: ENTITIES,
     extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, path: 'src/migrations' },
+    // Snapshots are for `migration:create` only (mikro-orm.config.ts); at runtime they would litter src/.
+    migrations: { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, path: 'src/migrations', snapshot: false },
     pool: { min: 0, max: poolMax },
     // Tokens must never reach a log, so SQL parameters are never logged.
     debug: false,

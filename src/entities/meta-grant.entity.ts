@@ -43,6 +43,10 @@ export class MetaGrant {
   @Property({ type: 'text[]' })
   scopes: string[] = [];
 
+  /** Last validity check (debug_token) or refresh by the lifecycle worker. */
+  @Property({ type: 'timestamptz', nullable: true })
+  lastCheckedAt?: Date | null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 

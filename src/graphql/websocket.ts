@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createSocketContext } from '../context';
@@ -19,7 +19,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * connectionParams.authorization ("Bearer <jwt>" or the bare token), is checked once in onConnect
  * (a bad one closes with 4403 before any subscribe), and the socket is closed when it expires.
  */
-export function attachWebSocketServer(httpServer: Server, schema: GraphQLSchema, services: Services, path = '/graphql') {
+export function attachWebSocketServer(
+  httpServer: Server,
+  schema: GraphQLSchema,
+  services: Services,
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
+  path = '/graphql',
+) {
   const wsServer = new WebSocketServer({ server: httpServer, path });
   const states = new WeakMap<WebSocket, SocketState>();
   const stateOf = (socket: WebSocket) => {
@@ -50,6 +56,11 @@ export function attachWebSocketServer(httpServer: Server, schema: GraphQLSchema,
       onClose: (ctx) => {
         clearTimeout(stateOf(ctx.extra.socket).expiryTimer);
       },
+      // Errors over the socket get the same codes and redaction as over HTTP.
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((error) => ({ message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
       onComplete: () => {
         services.metrics.subscriptions.set(services.events.subscriberCount);
       },

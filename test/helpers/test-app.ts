@@ -100,6 +100,12 @@ export class TestApp {
     return this.handles.services;
   }
 
+  /** Raw SQL against the app's database, for assertions on what is really stored. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async sql<T = any>(query: string, params: unknown[] = []): Promise<T[]> {
+    return this.handles.orm.em.fork().execute(query, params) as Promise<T[]>;
+  }
+
   /** A valid platform JWT for a member. */
   tokenFor(memberId: string, options: jwt.SignOptions = {}): string {
     return jwt.sign({}, TEST_JWT_SECRET, { algorithm: 'HS256', subject: memberId, expiresIn: 3600, ...options });

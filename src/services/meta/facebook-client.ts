@@ -100,7 +100,8 @@ export class FacebookClient {
 
   /** Every Page the user granted, following `paging.next` to the end. */
   async pages(userToken: string): Promise<FacebookPage[]> {
-    return this.collect<RawPage>(userToken, '/me/accounts', 'me/accounts', { fields: PAGE_FIELDS, limit: 100 });
+    // Meta's default page size (25); paging.next is followed to the end.
+    return this.collect<RawPage>(userToken, '/me/accounts', 'me/accounts', { fields: PAGE_FIELDS });
   }
 
   /** Pages reachable only through a Business Portfolio (needs business_management). */

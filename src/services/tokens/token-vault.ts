@@ -18,7 +18,20 @@ export class TokenVault {
   constructor(private readonly cipher: TokenCipher) {}
 
   sealGrant(grant: MetaGrant, token: string): void {
-    grant.tokenEncrypted = this.cipher.encrypt(token, grantContext(grant.id));
+    grant.tokenEncrypted = this.sealGrantToken(grant.id, token);
+  }
+
+  /** The stored form of a grant token, for bulk writes that bypass the entity. */
+  sealGrantToken(grantId: string, token: string): string {
+    return this.cipher.encrypt(token, grantContext(grantId));
+  }
+
+  openGrantToken(grantId: string, sealed: string): string {
+    return this.cipher.decrypt(sealed, grantContext(grantId));
+  }
+
+  openAccountToken(accountId: string, sealed: string): string {
+    return this.cipher.decrypt(sealed, accountContext(accountId));
   }
 
   sealAccount(account: SocialAccount, token: string): void {

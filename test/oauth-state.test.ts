@@ -1,0 +1,86 @@
+import { OAuthUrlDocument } from '../client/generated/graphql';
+import { allow, beginConnect, facebookUser, finishConnect } from './helpers/flows';
+import { onlyError, OTHER_REDIRECT_URI, REDIRECT_URI, TestApp } from './helpers/test-app';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await TestApp.start();
+});
+afterAll(() => app?.close());
+
+describe('oauthUrl', () => {
+  it('builds a properly encoded Facebook dialog URL with the required scopes and a strong state', async () => {
+    const response = await app.gql(OAuthUrlDocument, {}, { memberId: 'member-url' });
+    const url = new URL(response.data!.oauthUrl);
+    expect(url.pathname).toBe(`${new URL(app.emulator.urls.facebookWww).pathname}/v25.0/dialog/oauth`);
+    expect(url.searchParams.get('client_id')).toBe(app.handles.config.meta.facebook.id);
+    expect(url.searchParams.get('redirect_uri')).toBe(REDIRECT_URI);
+    expect(url.searchParams.get('response_type')).toBe('code');
+    expect(url.searchParams.get('scope')).toBe('instagram_basic,pages_show_list,pages_read_engagement,business_management');
+    const state = url.searchParams.get('state')!;
+    expect(Buffer.from(state, 'base64url').length).toBeGreaterThanOrEqual(16);
+    expect(response.data!.oauthUrl).toContain(encodeURIComponent(REDIRECT_URI));
+  });
+
+  it('gives a different state every time and stores only its hash', async () => {
+    const a = await beginConnect(app, 'member-url-2', 'FACEBOOK');
+    const b = await beginConnect(app, 'member-url-2', 'FACEBOOK');
+    expect(a).not.toBe(b);
+    const rows = await app.sql('select state_hash from oauth_state where member_id = ?', ['member-url-2']);
+    expect(rows).toHaveLength(2);
+    expect(rows.map((r: { state_hash: string }) => r.state_hash)).not.toContain(a);
+  });
+
+  it('accepts another allow-listed redirect URI and refuses any other', async () => {
+    const ok = await app.gql(OAuthUrlDocument, { redirectUri: OTHER_REDIRECT_URI }, { memberId: 'member-url-3' });
+    expect(new URL(ok.data!.oauthUrl).searchParams.get('redirect_uri')).toBe(OTHER_REDIRECT_URI);
+    const bad = await app.gql(OAuthUrlDocument, { redirectUri: 'https://evil.example/cb' }, { memberId: 'member-url-3' });
+    expect(onlyError(bad).extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'redirectUri' });
+  });
+});
+
+describe('the OAuth state on connectInstagram', () => {
+  it('expires after 10 minutes', async () => {
+    const fb = facebookUser(app, [{ instagram: {} }]);
+    const state = await beginConnect(app, 'member-state-exp', 'FACEBOOK');
+    const code = allow(app, 'FACEBOOK', fb.userId, state);
+    app.clock.advance(10 * 60_000 + 1_000);
+    expect(onlyError(await finishConnect(app, 'member-state-exp', code, state)).extensions.code).toBe('INVALID_OAUTH_STATE');
+  });
+
+  it('cannot be replayed', async () => {
+    const fb = facebookUser(app, [{ instagram: {} }]);
+    const state = await beginConnect(app, 'member-state-replay', 'FACEBOOK');
+    const code = allow(app, 'FACEBOOK', fb.userId, state);
+    expect((await finishConnect(app, 'member-state-replay', code, state)).data?.connectInstagram).toHaveLength(1);
+    expect(onlyError(await finishConnect(app, 'member-state-replay', code, state)).extensions.code).toBe('INVALID_OAUTH_STATE');
+  });
+
+  it('cannot be forged', async () => {
+    const forged = Buffer.alloc(32, 1).toString('base64url');
+    expect(onlyError(await finishConnect(app, 'member-state-forged', 'some-code', forged)).extensions.code).toBe('INVALID_OAUTH_STATE');
+  });
+
+  it("belongs to the member who asked for it: another member cannot use it, nor burn it", async () => {
+    const fb = facebookUser(app, [{ instagram: {} }]);
+    const state = await beginConnect(app, 'member-state-owner', 'FACEBOOK');
+    const code = allow(app, 'FACEBOOK', fb.userId, state);
+    expect(onlyError(await finishConnect(app, 'member-state-thief', code, state)).extensions.code).toBe('INVALID_OAUTH_STATE');
+    expect((await finishConnect(app, 'member-state-owner', code, state)).data?.connectInstagram).toHaveLength(1);
+  });
+
+  it('lets exactly one of two concurrent calls with the same state proceed', async () => {
+    const fb = facebookUser(app, [{ instagram: {} }]);
+    const state = await beginConnect(app, 'member-state-race', 'FACEBOOK');
+    const code = allow(app, 'FACEBOOK', fb.userId, state);
+    const results = await Promise.all([
+      finishConnect(app, 'member-state-race', code, state),
+      finishConnect(app, 'member-state-race', code, state),
+      finishConnect(app, 'member-state-race', code, state),
+    ]);
+    const succeeded = results.filter((r) => r.data?.connectInstagram);
+    const refused = results.filter((r) => r.errors?.[0]?.extensions?.code === 'INVALID_OAUTH_STATE');
+    expect(succeeded).toHaveLength(1);
+    expect(refused).toHaveLength(2);
+  });
+});
