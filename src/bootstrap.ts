@@ -78,7 +78,7 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   app.set('trust proxy', true);
   const httpServer = createServer(app);
   const formatError = createErrorFormatter(logger);
-  const ws = attachWebSocketServer(httpServer, schema, services, formatError);
+  const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: config.websocketKeepAliveMs });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,

@@ -25,6 +25,7 @@ export interface Config {
   tokenKeys: TokenKeyring;
   pricePolicy: PricePolicy;
   worker: WorkerConfig;
+  websocketKeepAliveMs: number;
   /** True when running against the built-in Meta emulator (no Meta credentials, not production). */
   sandbox: boolean;
   /** Why the development defaults were used; printed loudly at startup. */
@@ -212,6 +213,13 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     urls[key] = value.replace(/\/+$/, '');
   }
 
+  const metaTuning = {
+    timeoutMs: parseInteger(read('META_TIMEOUT_MS') ?? '10000', 'META_TIMEOUT_MS', problems, { min: 100 }),
+    maxAttempts: parseInteger(read('META_MAX_ATTEMPTS') ?? '3', 'META_MAX_ATTEMPTS', problems, { min: 1, max: 10 }),
+    retryBaseDelayMs: parseInteger(read('META_RETRY_BASE_DELAY_MS') ?? '200', 'META_RETRY_BASE_DELAY_MS', problems, { min: 0 }),
+    usageThrottlePercent: parseNumber(read('META_USAGE_THROTTLE_PERCENT') ?? '80', 'META_USAGE_THROTTLE_PERCENT', problems, { min: 1, max: 100 }),
+  };
+
   // --- Token encryption -------------------------------------------------------------------
   let tokenKeys: TokenKeyring | undefined;
   const keyRaw = read('TOKEN_ENCRYPTION_KEY');
@@ -263,6 +271,9 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     failureDaysBeforeError: parseNumber(read('FAILURE_DAYS_BEFORE_ERROR') ?? '7', 'FAILURE_DAYS_BEFORE_ERROR', problems, { min: 0.01 }),
   };
 
+  // How often idle WebSocket clients are pinged; one missed pong and the socket is dropped.
+  const websocketKeepAliveMs = parseInteger(read('WS_KEEPALIVE_MS') ?? '15000', 'WS_KEEPALIVE_MS', problems, { min: 50 });
+
   const logLevel = read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -287,17 +298,12 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       facebook: sandbox ? { ...SANDBOX_APPS.facebook } : { id: facebook.id!, secret: facebook.secret! },
       instagram: sandbox ? { ...SANDBOX_APPS.instagram } : { id: instagram.id!, secret: instagram.secret! },
       urls,
-      timeoutMs: parseInteger(read('META_TIMEOUT_MS') ?? '10000', 'META_TIMEOUT_MS', problems, { min: 100 }),
-      maxAttempts: parseInteger(read('META_MAX_ATTEMPTS') ?? '3', 'META_MAX_ATTEMPTS', problems, { min: 1, max: 10 }),
-      retryBaseDelayMs: parseInteger(read('META_RETRY_BASE_DELAY_MS') ?? '200', 'META_RETRY_BASE_DELAY_MS', problems, { min: 0 }),
-      usageThrottlePercent: parseNumber(read('META_USAGE_THROTTLE_PERCENT') ?? '80', 'META_USAGE_THROTTLE_PERCENT', problems, {
-        min: 1,
-        max: 100,
-      }),
+      ...metaTuning,
     },
     tokenKeys,
     pricePolicy,
     worker,
+    websocketKeepAliveMs,
     sandbox,
     developmentDefaults,
   };

@@ -1,5 +1,6 @@
 import { LockMode } from '@mikro-orm/core';
 import jwt from 'jsonwebtoken';
+import WebSocket from 'ws';
 import { DisconnectSocialAccountDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { SocialAccount } from '../src/entities';
 import { SocialConnectionStatus } from '../src/schema/enums';
@@ -155,6 +156,25 @@ describe('subscription authentication and lifecycle', () => {
     await waitFor(() => a.services.events.subscriberCount === 5, 'five subscriptions');
     await Promise.all(clients.map((c) => c.close()));
     await waitFor(() => a.services.events.subscriberCount === 0, 'the baseline again');
+  });
+
+  it('drops a client that stops answering pings, releasing its subscription', async () => {
+    const c = await TestApp.start({ share: a, env: { WS_KEEPALIVE_MS: '300' } });
+    try {
+      // A peer that vanished: it never answers WebSocket pings.
+      const socket = new WebSocket(`${c.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { autoPong: false });
+      await new Promise((resolve) => socket.once('open', resolve));
+      const acked = new Promise((resolve) => socket.once('message', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${c.tokenFor('member-ghost')}` } }));
+      await acked;
+      socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { connectionStatusChanged { status } }' } }));
+      await waitFor(() => c.services.events.subscriberCount === 1, 'the ghost subscription');
+      const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+      expect(await closed).toBe(1006);
+      await waitFor(() => c.services.events.subscriberCount === 0, 'the ghost to be released');
+    } finally {
+      await c.close();
+    }
   });
 
   it('closes subscriptions with 1001 on shutdown', async () => {

@@ -24,9 +24,10 @@ export function attachWebSocketServer(
   schema: GraphQLSchema,
   services: Services,
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
-  path = '/graphql',
+  options: { keepAliveMs: number; path?: string },
 ) {
-  const wsServer = new WebSocketServer({ server: httpServer, path });
+  const wsServer = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql' });
+  const heartbeat = startHeartbeat(wsServer, options.keepAliveMs);
   const states = new WeakMap<WebSocket, SocketState>();
   const stateOf = (socket: WebSocket) => {
     let state = states.get(socket);
@@ -73,8 +74,34 @@ export function attachWebSocketServer(
     wsServer,
     /** Closes every socket with 1001 (going away) and stops accepting new ones. */
     dispose: async () => {
+      clearInterval(heartbeat);
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Protocol pings from clients are answered by graphql-ws; this catches peers that vanished without
+ * closing (a laptop lid, a dropped mobile network). Each socket is pinged every `intervalMs`; one
+ * that has not answered the previous ping is terminated, which ends its subscriptions.
+ */
+function startHeartbeat(wsServer: WebSocketServer, intervalMs: number): NodeJS.Timeout {
+  const alive = new WeakSet<WebSocket>();
+  wsServer.on('connection', (socket) => {
+    alive.add(socket);
+    socket.on('pong', () => alive.add(socket));
+  });
+  const timer = setInterval(() => {
+    for (const socket of wsServer.clients) {
+      if (!alive.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      alive.delete(socket);
+      socket.ping();
+    }
+  }, intervalMs);
+  timer.unref();
+  return timer;
 }
