@@ -26,6 +26,11 @@ export interface BootstrapOptions {
   logger?: Logger;
   /** Listen on this port instead of config.port (tests pass 0). */
   port?: number;
+  /**
+   * `api` (default): GraphQL over HTTP and WebSocket, plus the lifecycle worker unless
+   * DISABLE_WORKER. `worker`: only the lifecycle worker, with /healthz, /readyz and /metrics.
+   */
+  role?: 'api' | 'worker';
 }
 
 export interface AppHandles {
@@ -58,6 +63,13 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   }
 
   // 2. Sandbox: without Meta credentials (never in production), the emulator plays Meta.
+  const role = options.role ?? 'api';
+  if (role === 'worker' && config.sandbox) {
+    await embedded?.stop();
+    throw new Error(
+      'npm run worker needs Meta credentials: in sandbox mode the Meta emulator lives inside the API process, so run the worker in-process (npm start, without DISABLE_WORKER).',
+    );
+  }
   let emulator: MetaEmulator | undefined;
   if (config.sandbox) ({ config, emulator } = await startSandbox(config, clock, logger));
   else if (config.developmentDefaults.length > 0) logger.warn({ defaults: config.developmentDefaults }, 'running with development defaults');
@@ -71,14 +83,45 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   const services = createServices({ config, orm, clock, logger, metrics, databaseUrl });
   await services.events.start();
 
-  // 5. HTTP + WebSocket on one server and one path.
-  const schema = buildGraphQLSchema();
+  // 5. HTTP + WebSocket on one server and one path (a worker process serves only operational routes).
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
   const httpServer = createServer(app);
+  app.use(operationalRoutes(services));
+  const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger) : async () => undefined;
+  app.use(jsonErrors(logger));
+
+  // 6. The lifecycle worker: in this process unless disabled; `npm run worker` runs it alone.
+  const runWorker = role === 'worker' || config.worker.enabled;
+  if (runWorker) services.worker.start();
+
+  const port = options.port ?? (role === 'worker' ? config.workerPort : config.port);
+  await new Promise<void>((resolve) => httpServer.listen(port, config.host, resolve));
+  const boundPort = (httpServer.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${boundPort}`;
+  logger.info({ url: role === 'api' ? `${url}/graphql` : url, role, worker: runWorker, sandbox: config.sandbox }, role === 'api' ? 'GraphQL server ready' : 'lifecycle worker ready');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await services.worker.stop();
+      await stopGraphQL(); // drains HTTP, then closes WebSockets with 1001
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await services.events.stop();
+      await orm.close(true);
+      await emulator?.close();
+      await embedded?.stop();
+    })());
+
+  return { app, httpServer, url, port: boundPort, config, orm, services, emulator, close };
+}
+
+/** Apollo on /graphql and graphql-ws on the same server; returns the graceful stop. */
+async function mountGraphQL(app: express.Express, httpServer: Server, services: Services, logger: Logger): Promise<() => Promise<void>> {
+  const schema = buildGraphQLSchema();
   const formatError = createErrorFormatter(logger);
-  const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: config.websocketKeepAliveMs });
+  const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: services.config.websocketKeepAliveMs });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     introspection: true,
@@ -90,32 +133,12 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
     ],
   });
   await apollo.start();
-
-  app.use(operationalRoutes(services));
   app.use(
     '/graphql',
     express.json({ limit: '256kb' }),
     expressMiddleware(apollo, { context: async ({ req }) => createHttpContext(services, req.headers.authorization) }),
   );
-  app.use(jsonErrors(logger));
-
-  const port = options.port ?? config.port;
-  await new Promise<void>((resolve) => httpServer.listen(port, config.host, resolve));
-  const boundPort = (httpServer.address() as AddressInfo).port;
-  const url = `http://127.0.0.1:${boundPort}`;
-  logger.info({ url: `${url}/graphql`, sandbox: config.sandbox }, 'GraphQL server ready');
-
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      await apollo.stop(); // drains HTTP, then closes WebSockets with 1001
-      await services.events.stop();
-      await orm.close(true);
-      await emulator?.close();
-      await embedded?.stop();
-    })());
-
-  return { app, httpServer, url, port: boundPort, config, orm, services, emulator, close };
+  return () => apollo.stop();
 }
 
 /** Body-parser and other middleware errors as JSON, never an HTML stack page. */

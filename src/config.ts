@@ -26,6 +26,8 @@ export interface Config {
   pricePolicy: PricePolicy;
   worker: WorkerConfig;
   websocketKeepAliveMs: number;
+  /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
+  workerPort: number;
   /** True when running against the built-in Meta emulator (no Meta credentials, not production). */
   sandbox: boolean;
   /** Why the development defaults were used; printed loudly at startup. */
@@ -271,6 +273,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     failureDaysBeforeError: parseNumber(read('FAILURE_DAYS_BEFORE_ERROR') ?? '7', 'FAILURE_DAYS_BEFORE_ERROR', problems, { min: 0.01 }),
   };
 
+  const workerPort = parseInteger(read('WORKER_PORT') ?? '4100', 'WORKER_PORT', problems, { min: 0, max: 65535 });
+
   // How often idle WebSocket clients are pinged; one missed pong and the socket is dropped.
   const websocketKeepAliveMs = parseInteger(read('WS_KEEPALIVE_MS') ?? '15000', 'WS_KEEPALIVE_MS', problems, { min: 50 });
 
@@ -304,6 +308,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     pricePolicy,
     worker,
     websocketKeepAliveMs,
+    workerPort,
     sandbox,
     developmentDefaults,
   };

@@ -21,6 +21,12 @@ export function operationalRoutes(services: Services): Router {
     res.type('text/plain; charset=utf-8').send(sdl);
   });
   router.get('/metrics', async (_req, res) => {
+    // Counted at scrape time from the database, so every instance reports the same truth.
+    const counts = await services.orm.em
+      .fork()
+      .execute<Array<{ status: string; n: number }>>('select connection_status as status, count(*)::int as n from social_account group by connection_status');
+    services.metrics.accountsByStatus.reset();
+    for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   return router;

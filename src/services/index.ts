@@ -16,6 +16,7 @@ import { ConnectService } from './oauth/connect.service';
 import { OAuthStateService } from './oauth/oauth-state.service';
 import { TokenCipher } from './tokens/token-cipher';
 import { TokenVault } from './tokens/token-vault';
+import { LifecycleWorker } from './worker/lifecycle-worker';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
 export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string }) {
@@ -46,6 +47,19 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
   const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds);
   const connect = new ConnectService({ clock, logger, states, accounts, facebook, instagram, redirectUris: config.oauth.redirectUris });
   const events = new StatusEventHub(deps.databaseUrl, logger);
+  // Built here, started by bootstrap unless DISABLE_WORKER is set (or run alone: npm run worker).
+  const worker = new LifecycleWorker({
+    orm,
+    clock,
+    logger: logger.child({ component: 'lifecycle-worker' }),
+    metrics,
+    config: config.worker,
+    accounts,
+    vault,
+    facebook,
+    instagram,
+    pricePolicy: config.pricePolicy,
+  });
   return {
     config,
     orm,
@@ -64,6 +78,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     connect,
     events,
     statusChanges: new StatusChangeReader(orm),
+    worker,
   };
 }
 

@@ -67,6 +67,11 @@ export class EmulatorControl {
     this.world.invalidateSubject(userId, subcode);
   }
 
+  /** Tokens of this user stop expiring (as some Facebook user tokens do); data access still ends after 90 days. */
+  makeTokensPermanent(userId: string): void {
+    for (const value of this.world.tokensOf(userId)) this.world.tokens.get(value)!.expiresAt = 0;
+  }
+
   invalidateToken(token: string, subcode = 467): void {
     this.world.invalidateToken(token, subcode);
   }
@@ -133,6 +138,7 @@ export const HTTP_CONTROL_METHODS = [
   'updateProfile',
   'invalidateUser',
   'invalidateToken',
+  'makeTokensPermanent',
   'failNext',
   'setUsage',
   'dropBatchEntries',

@@ -213,6 +213,20 @@ export class AccountService {
   }
 
   /**
+   * A status change decided outside a Meta error (a token that ran out, failures for too long, a
+   * recovery). Locks the account; never touches a DISCONNECTED one, which only a reconnect revives.
+   * Returns whether the status changed (and an event went out).
+   */
+  async changeStatus(em: EntityManager, accountId: string, to: SocialConnectionStatus, reason: string | null): Promise<boolean> {
+    return em.transactional(async (tx) => {
+      const account = await this.lock(tx as EntityManager, accountId);
+      if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) return false;
+      if (to !== SocialConnectionStatus.CONNECTED && to !== SocialConnectionStatus.ERROR) account.nextCheckAt = null;
+      return this.deps.status.transition(tx as EntityManager, account, to, reason);
+    });
+  }
+
+  /**
    * Idempotent. Deletes the account's tokens and marks it DISCONNECTED. The Facebook grant is
    * revoked at Meta only when no other linked account of the member still uses it; a failed
    * revoke is logged, never fatal: the member asked to disconnect and is disconnected.

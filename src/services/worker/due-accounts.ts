@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { priceFor, type PricePolicy } from '../accounts/price-policy';
+import type { InstagramProfile } from '../meta/profile';
 
 /** What the worker needs to know about an account it claimed; one query, no entities. */
 export interface DueAccount {
@@ -51,7 +53,7 @@ export async function claimDueAccounts(em: EntityManager, owner: string, now: Da
             g.last_checked_at as grant_last_checked_at
        from social_account a left join meta_grant g on g.id = a.grant_id
       where a.id = any(?::uuid[])`,
-    [claimed.map((c) => c.id)],
+    [pgUuidArray(claimed.map((c) => c.id))],
   );
   return rows.map((r) => ({
     id: r.id as string,
@@ -77,4 +79,104 @@ export async function claimDueAccounts(em: EntityManager, owner: string, now: Da
 function toDate(value: unknown): Date | null {
   if (value === null || value === undefined) return null;
   return value instanceof Date ? value : new Date(value as string);
+}
+
+/**
+ * What the worker learnt about one account. Fields left undefined keep their stored value.
+ * Written in bulk; status changes are not part of it (they go through AccountService).
+ */
+export interface AccountOutcome {
+  id: string;
+  /** The status the worker saw when it claimed the account; a row that changed since is left alone. */
+  expectedStatus: SocialConnectionStatus;
+  nextCheckAt: Date;
+  failureCount: number;
+  firstFailureAt: Date | null;
+  lastFailureReason?: string | null;
+  profile?: InstagramProfile;
+  syncedAt?: Date;
+  pricePolicy?: PricePolicy;
+  tokenExpiresAt?: Date | null;
+  needsReconnectBy?: Date | null;
+  statusReason?: string | null;
+}
+
+/**
+ * One UPDATE for a whole batch (jsonb_to_recordset), guarded by the lease owner and the status
+ * seen at claim time, so a disconnect or reconnect that happened meanwhile is never overwritten.
+ */
+export async function applyOutcomes(em: EntityManager, owner: string, outcomes: AccountOutcome[]): Promise<number> {
+  if (outcomes.length === 0) return 0;
+  const records = outcomes.map((o) => {
+    const price = o.profile && o.pricePolicy ? priceFor(o.profile.followersCount, o.pricePolicy) : undefined;
+    return {
+      id: o.id,
+      expected_status: o.expectedStatus,
+      next_check_at: o.nextCheckAt.toISOString(),
+      failure_count: o.failureCount,
+      first_failure_at: o.firstFailureAt?.toISOString() ?? null,
+      set_failure_reason: o.lastFailureReason !== undefined,
+      last_failure_reason: o.lastFailureReason ?? null,
+      has_profile: Boolean(o.profile && price),
+      username: o.profile?.username ?? null,
+      name: o.profile?.name ?? null,
+      profile_picture_url: o.profile?.profilePictureUrl ?? null,
+      biography: o.profile?.biography ?? null,
+      website: o.profile?.website ?? null,
+      followers_count: o.profile?.followersCount ?? 0,
+      following_count: o.profile?.followingCount ?? 0,
+      media_count: o.profile?.mediaCount ?? 0,
+      account_type: o.profile?.accountType ?? null,
+      price_tier: price?.tier ?? null,
+      price: price?.price ?? 0,
+      currency: price?.currency ?? null,
+      synced_at: o.syncedAt?.toISOString() ?? null,
+      set_token_expires_at: o.tokenExpiresAt !== undefined,
+      token_expires_at: o.tokenExpiresAt?.toISOString() ?? null,
+      set_needs_reconnect_by: o.needsReconnectBy !== undefined,
+      needs_reconnect_by: o.needsReconnectBy?.toISOString() ?? null,
+      set_status_reason: o.statusReason !== undefined,
+      status_reason: o.statusReason ?? null,
+    };
+  });
+  const profile = (column: string) => `${column} = case when r.has_profile then r.${column} else a.${column} end`;
+  const optional = (column: string, flag: string) => `${column} = case when r.${flag} then r.${column} else a.${column} end`;
+  const rows = await em.execute<Array<{ id: string }>>(
+    `update social_account a set
+        next_check_at = r.next_check_at,
+        failure_count = r.failure_count,
+        first_failure_at = r.first_failure_at,
+        ${optional('last_failure_reason', 'set_failure_reason')},
+        username = case when r.has_profile and r.username <> '' then r.username else a.username end,
+        ${['name', 'profile_picture_url', 'biography', 'website', 'followers_count', 'following_count', 'media_count', 'price_tier', 'price', 'currency'].map(profile).join(',\n        ')},
+        account_type = case when r.has_profile and r.account_type is not null then r.account_type else a.account_type end,
+        last_synced_at = case when r.has_profile then r.synced_at else a.last_synced_at end,
+        ${optional('token_expires_at', 'set_token_expires_at')},
+        ${optional('needs_reconnect_by', 'set_needs_reconnect_by')},
+        ${optional('status_reason', 'set_status_reason')},
+        version = a.version + 1,
+        updated_at = now()
+       from jsonb_to_recordset(?::jsonb) as r(
+        id uuid, expected_status text, next_check_at timestamptz, failure_count int, first_failure_at timestamptz,
+        set_failure_reason boolean, last_failure_reason text, has_profile boolean, username text, name text,
+        profile_picture_url text, biography text, website text, followers_count int, following_count int, media_count int,
+        account_type text, price_tier text, price bigint, currency text, synced_at timestamptz,
+        set_token_expires_at boolean, token_expires_at timestamptz, set_needs_reconnect_by boolean, needs_reconnect_by timestamptz,
+        set_status_reason boolean, status_reason text)
+      where a.id = r.id and a.lease_owner = ? and a.connection_status = r.expected_status
+      returning a.id`,
+    [JSON.stringify(records), owner],
+  );
+  return rows.length;
+}
+
+/** Gives claimed accounts back (whatever happened to them), so the next due time alone decides. */
+export async function releaseLeases(em: EntityManager, owner: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await em.execute('update social_account set lease_until = null, lease_owner = null where id = any(?::uuid[]) and lease_owner = ?', [pgUuidArray(ids), owner]);
+}
+
+/** A PostgreSQL array literal; the query builder would expand a JS array into a list instead. */
+export function pgUuidArray(ids: string[]): string {
+  return `{${ids.join(',')}}`;
 }

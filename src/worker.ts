@@ -1,0 +1,36 @@
+import 'reflect-metadata';
+import { bootstrap } from './bootstrap';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+
+/**
+ * `npm run worker`: the lifecycle worker alone (no GraphQL), for deployments that run N API
+ * instances with DISABLE_WORKER=1 and M workers on one PostgreSQL. Serves /healthz, /readyz and
+ * /metrics on WORKER_PORT.
+ */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`Cannot start: ${error.message}`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await bootstrap(config, { logger, role: 'worker' });
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'worker finishing its batch and stopping');
+    await app.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error(`Cannot start the worker: ${(error as Error).message}`);
+  process.exit(1);
+});
