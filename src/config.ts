@@ -378,3 +378,14 @@ function isHttpUrl(value: string): boolean {
 function isTruthy(value: string | undefined): boolean {
   return value !== undefined && ['1', 'true', 'yes', 'on'].includes(value.toLowerCase());
 }
+
+/** For entry points: the config, or a clear message and exit code 78 (EX_CONFIG). */
+export function loadConfigOrExit(env: Env): Config {
+  try {
+    return loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Cannot start: ${error.message}`);
+    process.exit(78);
+  }
+}

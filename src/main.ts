@@ -1,20 +1,11 @@
 import 'reflect-metadata';
 import { bootstrap } from './bootstrap';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 
-/** The only place that reads the environment and handles signals. */
+/** The API entry point: reads the environment once (as worker.ts does for the worker) and handles signals. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Cannot start: ${error.message}`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env);
   const logger = createLogger(config.logLevel);
   const app = await bootstrap(config, { logger });
 

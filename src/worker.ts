@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { bootstrap } from './bootstrap';
-import { ConfigError, loadConfig } from './config';
+import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
 
 /**
@@ -9,16 +9,7 @@ import { createLogger } from './logger';
  * /metrics on WORKER_PORT.
  */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`Cannot start: ${error.message}`);
-      process.exit(78);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit(process.env);
   const logger = createLogger(config.logLevel);
   const app = await bootstrap(config, { logger, role: 'worker' });
   const stop = async (signal: string) => {

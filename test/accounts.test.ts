@@ -1,12 +1,8 @@
 import { DisconnectSocialAccountDocument, SocialAccountDocument, SocialAccountsDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
-import { onlyError, TestApp } from './helpers/test-app';
+import { onlyError, appForThisFile } from './helpers/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await TestApp.start();
-});
-afterAll(() => app?.close());
+const app = appForThisFile();
 
 const accountRow = async (id: string) =>
   (await app.sql('select connection_status, status_reason, token_encrypted, followers_count from social_account where id = ?', [id]))[0];

@@ -1,13 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { SocialAccountsDocument } from '../client/generated/graphql';
-import { onlyError, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
+import { appForThisFile, onlyError, TEST_JWT_SECRET, TestApp } from './helpers/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await TestApp.start({ env: { JWT_ISSUER: 'https://platform.example', JWT_AUDIENCE: 'instagram-connect' } });
-});
-afterAll(() => app?.close());
+const app = appForThisFile({ env: { JWT_ISSUER: 'https://platform.example', JWT_AUDIENCE: 'instagram-connect' } });
 
 const sign = (claims: object, options: jwt.SignOptions = {}, key: string = TEST_JWT_SECRET) => {
   const merged: jwt.SignOptions = { algorithm: 'HS256', expiresIn: 600, issuer: 'https://platform.example', audience: 'instagram-connect', subject: 'member-auth', ...options };

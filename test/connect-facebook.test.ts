@@ -1,12 +1,8 @@
 import { DisconnectSocialAccountDocument, SocialAccountsDocument } from '../client/generated/graphql';
 import { allow, beginConnect, connect, facebookUser, finishConnect } from './helpers/flows';
-import { OTHER_REDIRECT_URI, onlyError, TestApp } from './helpers/test-app';
+import { OTHER_REDIRECT_URI, onlyError, appForThisFile } from './helpers/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await TestApp.start();
-});
-afterAll(() => app?.close());
+const app = appForThisFile();
 
 describe('connectInstagram with Facebook Login', () => {
   it('links every Page with an Instagram account, with profile figures and a price', async () => {

@@ -1,12 +1,8 @@
 import { SocialAccountsDocument } from '../client/generated/graphql';
 import { allow, beginConnect, connect, finishConnect, instagramUser } from './helpers/flows';
-import { onlyError, TestApp } from './helpers/test-app';
+import { onlyError, appForThisFile } from './helpers/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await TestApp.start();
-});
-afterAll(() => app?.close());
+const app = appForThisFile();
 
 describe('connectInstagram with Business Login for Instagram', () => {
   it('keeps a user_id beyond 2^53 exact from the flat token response, and strips #_ from the code', async () => {

@@ -1,12 +1,8 @@
 import { SocialAccountDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { connect, facebookUser, instagramUser, beginConnect } from './helpers/flows';
-import { onlyError, TestApp } from './helpers/test-app';
+import { onlyError, appForThisFile } from './helpers/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await TestApp.start();
-});
-afterAll(() => app?.close());
+const app = appForThisFile();
 
 describe('bad input', () => {
   it('answers clear errors with codes and changes nothing', async () => {

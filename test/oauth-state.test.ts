@@ -1,12 +1,8 @@
 import { OAuthUrlDocument } from '../client/generated/graphql';
 import { allow, beginConnect, facebookUser, finishConnect } from './helpers/flows';
-import { onlyError, OTHER_REDIRECT_URI, REDIRECT_URI, TestApp } from './helpers/test-app';
+import { onlyError, OTHER_REDIRECT_URI, REDIRECT_URI, appForThisFile } from './helpers/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await TestApp.start();
-});
-afterAll(() => app?.close());
+const app = appForThisFile();
 
 describe('oauthUrl', () => {
   it('builds a properly encoded Facebook dialog URL with the required scopes and a strong state', async () => {

@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { TestApp } from './helpers/test-app';
+import { appForThisFile } from './helpers/test-app';
 
-let app: TestApp;
-beforeAll(async () => {
-  app = await TestApp.start();
-});
-afterAll(() => app?.close());
+const app = appForThisFile();
 
 describe('operational endpoints', () => {
   it('answers /healthz and /readyz', async () => {

@@ -152,3 +152,23 @@ export function onlyError(response: GraphQLResponse<unknown>): GraphQLFormattedE
   }
   return response.errors[0] as GraphQLFormattedError & { extensions: Record<string, unknown> };
 }
+
+/**
+ * One app for the whole test file, started before its first test and closed after its last.
+ * Returns a stand-in usable at module level (`const app = appForThisFile()`); it forwards to the
+ * real TestApp once started.
+ */
+export function appForThisFile(options: TestAppOptions = {}): TestApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await TestApp.start(options);
+  });
+  afterAll(() => started?.close());
+  return new Proxy({} as TestApp, {
+    get(_target, property) {
+      if (!started) throw new Error('the test app is used before beforeAll started it');
+      const value = Reflect.get(started, property, started);
+      return typeof value === 'function' ? value.bind(started) : value;
+    },
+  });
+}

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Faults } from './faults';
 import { parseFields, project, type FieldSelection } from './fields';
-import { authError, graphError, missingObject, ok, type GraphResult } from './responses';
+import { authError, graphError, missingObject, ok, unknownField, type GraphResult } from './responses';
 import { FB_SHORT_LIVED_SECONDS, LONG_LIVED_SECONDS, type FbPage, type FbUser, type TokenRecord, type World } from './world';
 
 export interface GraphCall {
@@ -316,8 +316,4 @@ export class FacebookGraph {
     });
     return ok(answers);
   }
-}
-
-function unknownField(result: { unknownField: string; nodeType: string }): GraphResult {
-  return graphError(400, 100, `(#100) Tried accessing nonexisting field (${result.unknownField}) on node type (${result.nodeType})`);
 }

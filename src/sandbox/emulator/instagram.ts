@@ -1,6 +1,6 @@
 import { parseFields, project, type FieldSelection } from './fields';
 import type { GraphCall } from './facebook-graph';
-import { authError, graphError, instagramOAuthError, ok, type GraphResult } from './responses';
+import { authError, graphError, instagramOAuthError, ok, unknownField, type GraphResult } from './responses';
 import { IG_REFRESH_MIN_AGE, IG_SHORT_LIVED_SECONDS, LONG_LIVED_SECONDS, type World } from './world';
 
 /** Business Login for Instagram: api.instagram.com (code exchange) and graph.instagram.com. */
@@ -80,7 +80,6 @@ export class InstagramHosts {
       fields ?? [{ name: 'id' }],
       'User',
     );
-    if (!('ok' in projected)) return graphError(400, 100, `(#100) Tried accessing nonexisting field (${projected.unknownField}) on node type (${projected.nodeType})`);
-    return ok(projected.ok);
+    return 'ok' in projected ? ok(projected.ok) : unknownField(projected);
   }
 }

@@ -49,3 +49,6 @@ export const missingObject = (id: string) =>
   );
 
 export const authError = (problem: { subcode?: number; message: string }) => graphError(400, 190, problem.message, { subcode: problem.subcode });
+
+export const unknownField = (result: { unknownField: string; nodeType: string }) =>
+  graphError(400, 100, `(#100) Tried accessing nonexisting field (${result.unknownField}) on node type (${result.nodeType})`);
