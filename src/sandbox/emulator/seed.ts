@@ -2,7 +2,7 @@ import type { EmulatorControl } from './control';
 
 /** Fixed sandbox data, so a fresh `npm start` has someone to log in as. */
 export const SEED = {
-  facebookUserId: '100000000000001',
+  facebookUserId: '100000000000042',
   instagramCreatorId: '17841400000000001',
   instagramPersonalId: '17841400000000002',
 } as const;

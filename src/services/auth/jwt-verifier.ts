@@ -59,5 +59,12 @@ function unauthenticated(message: string): AppError {
 
 /** Signs a development token (npm run token, sandbox sign-in). HS256 only. */
 export function signDevelopmentToken(secret: string, memberId: string, ttlSeconds = 12 * 3600, extra: { issuer?: string; audience?: string } = {}): string {
-  return jwt.sign({}, secret, { algorithm: 'HS256', subject: memberId, expiresIn: ttlSeconds, ...extra });
+  // jsonwebtoken rejects an option that is present but undefined, so only set claims we have.
+  return jwt.sign({}, secret, {
+    algorithm: 'HS256',
+    subject: memberId,
+    expiresIn: ttlSeconds,
+    ...(extra.issuer ? { issuer: extra.issuer } : {}),
+    ...(extra.audience ? { audience: extra.audience } : {}),
+  });
 }
