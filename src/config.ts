@@ -68,6 +68,10 @@ export interface MetaConfig {
   retryBaseDelayMs: number;
   /** Usage percentage (X-App-Usage / X-Business-Use-Case-Usage) above which calls slow down. */
   usageThrottlePercent: number;
+  /** Deauthorize / data deletion callbacks: a signed_request issued longer ago than this is refused (replay). */
+  signedRequestMaxAgeSeconds: number;
+  /** Data deletion waits this long after its DISCONNECTED events before the rows go, so subscribers can still read them. */
+  dataDeletionGraceSeconds: number;
 }
 
 export interface TokenKey {
@@ -220,6 +224,11 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     maxAttempts: parseInteger(read('META_MAX_ATTEMPTS') ?? '3', 'META_MAX_ATTEMPTS', problems, { min: 1, max: 10 }),
     retryBaseDelayMs: parseInteger(read('META_RETRY_BASE_DELAY_MS') ?? '200', 'META_RETRY_BASE_DELAY_MS', problems, { min: 0 }),
     usageThrottlePercent: parseNumber(read('META_USAGE_THROTTLE_PERCENT') ?? '80', 'META_USAGE_THROTTLE_PERCENT', problems, { min: 1, max: 100 }),
+    signedRequestMaxAgeSeconds: parseInteger(read('META_SIGNED_REQUEST_MAX_AGE_SECONDS') ?? '3600', 'META_SIGNED_REQUEST_MAX_AGE_SECONDS', problems, {
+      min: 60,
+      max: 7 * 86400,
+    }),
+    dataDeletionGraceSeconds: parseInteger(read('META_DATA_DELETION_GRACE_SECONDS') ?? '30', 'META_DATA_DELETION_GRACE_SECONDS', problems, { min: 1, max: 86400 }),
   };
 
   // --- Token encryption -------------------------------------------------------------------

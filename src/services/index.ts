@@ -10,6 +10,7 @@ import { StatusChangeReader } from './events/status-change-reader';
 import { StatusEventHub } from './events/status-event-hub';
 import { FacebookClient } from './meta/facebook-client';
 import { InstagramClient } from './meta/instagram-client';
+import { MetaCallbackService } from './meta-callbacks/meta-callback.service';
 import { MetaHttp } from './meta/meta-http';
 import { RateLimitGate } from './meta/rate-limit-gate';
 import { ConnectService } from './oauth/connect.service';
@@ -78,6 +79,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     connect,
     events,
     statusChanges: new StatusChangeReader(orm),
+    metaCallbacks: new MetaCallbackService({ orm, clock, logger, status, meta: config.meta, publicUrl: config.publicUrl }),
     worker,
   };
 }

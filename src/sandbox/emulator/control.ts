@@ -1,3 +1,4 @@
+import { callbackPayload, postSignedRequest, signRequest, type CallbackResult } from './callbacks';
 import type { CallLogEntry } from './facebook-graph';
 import type { FaultRule, Faults, UsageSettings } from './faults';
 import { FACEBOOK_DEFAULT_SCOPES, INSTAGRAM_DEFAULT_SCOPES, type IgAccount, type Provider, type World } from './world';
@@ -76,6 +77,25 @@ export class EmulatorControl {
     this.world.invalidateToken(token, subcode);
   }
 
+  /**
+   * The user removes the app on Facebook or Instagram: their tokens die (190/458, as Meta's do)
+   * and Meta POSTs a signed_request to the app's deauthorize callback `url`.
+   */
+  async sendDeauthorize(input: { provider: Provider; userId: string; url: string }): Promise<CallbackResult> {
+    this.world.invalidateSubject(input.userId, 458);
+    return this.sendSignedRequest(input);
+  }
+
+  /** The user asks Meta to delete their data: Meta POSTs a signed_request to the data deletion callback `url`. */
+  async sendDataDeletion(input: { provider: Provider; userId: string; url: string }): Promise<CallbackResult> {
+    return this.sendSignedRequest(input);
+  }
+
+  private sendSignedRequest(input: { provider: Provider; userId: string; url: string }): Promise<CallbackResult> {
+    const signed = signRequest(callbackPayload(input.userId, this.world.now()), this.world.apps[input.provider].secret);
+    return postSignedRequest(input.url, signed);
+  }
+
   /** The next `count` calls matching the rule fail the given way (count 0 removes such rules). */
   failNext(rule: FaultRule): void {
     this.faults.add(rule);
@@ -138,6 +158,8 @@ export const HTTP_CONTROL_METHODS = [
   'updateProfile',
   'invalidateUser',
   'invalidateToken',
+  'sendDeauthorize',
+  'sendDataDeletion',
   'makeTokensPermanent',
   'failNext',
   'setUsage',

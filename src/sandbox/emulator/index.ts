@@ -108,7 +108,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
   app.get('/_control/calls', (_req, res) => {
     res.json(control.calls);
   });
-  app.post('/_control/:method', (req, res) => {
+  app.post('/_control/:method', async (req, res) => {
     const method = String(req.params.method) as (typeof HTTP_CONTROL_METHODS)[number];
     if (!HTTP_CONTROL_METHODS.includes(method)) {
       res.status(404).json({ error: `unknown control method ${method}; one of ${HTTP_CONTROL_METHODS.join(', ')}` });
@@ -116,7 +116,8 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
     }
     try {
       const args = Array.isArray(req.body) ? req.body : req.body && Object.keys(req.body).length ? [req.body] : [];
-      const result = (control[method] as (...a: unknown[]) => unknown)(...args);
+      // Some methods are async (sendDeauthorize, sendDataDeletion POST to the app): answer their result.
+      const result = await (control[method] as (...a: unknown[]) => unknown)(...args);
       res.json({ result: result ?? null });
     } catch (error) {
       res.status(400).json({ error: (error as Error).message });

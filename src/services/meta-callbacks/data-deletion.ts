@@ -1,0 +1,96 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ConnectionEvent, DataDeletionStatus, MetaDataDeletion, OAuthState } from '../../entities';
+import type { LoginProvider } from '../../schema/enums';
+import { pgUuidArray } from '../worker/due-accounts';
+import type { MetaUserLinks } from './meta-user-links';
+
+/** Confirmation codes as shown to the user: 96 random bits, URL-safe. */
+export const CONFIRMATION_CODE = /^[A-Za-z0-9_-]{16}$/;
+
+export function newConfirmationCode(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/** The only trace of the Meta user id kept: enough to answer "was X's data deleted?", not to read X back. */
+export function metaUserHash(metaUserId: string): string {
+  return createHash('sha256').update(metaUserId, 'utf8').digest('hex');
+}
+
+/**
+ * Records the request in the caller's transaction (the accounts are already DISCONNECTED there)
+ * and deletes the user's pending OAuth states. The rows themselves go no earlier than `grace`
+ * after the accounts' last status event: subscribers load the account when they hear an event,
+ * so deleting it in the same breath would turn their DISCONNECTED into NOT_FOUND.
+ */
+export async function recordDeletionRequest(
+  em: EntityManager,
+  input: { provider: LoginProvider; metaUserId: string; links: MetaUserLinks; now: Date; graceMs: number },
+): Promise<MetaDataDeletion> {
+  const { provider, links, now } = input;
+  const accountIds = links.accounts.map((a) => a.id);
+  // OAuth states are created before Meta says who the user is, so none can be tied to this user
+  // exactly; the affected members' states for this flow are the closest match, and losing one
+  // only means clicking Connect again.
+  const memberIds = [...new Set([...links.accounts.map((a) => a.memberId), ...links.grants.map((g) => g.memberId)])];
+  const oauthStatesDeleted = memberIds.length > 0 ? await em.nativeDelete(OAuthState, { memberId: { $in: memberIds }, provider }) : 0;
+
+  await em.flush(); // the status events written by the disconnect count as "last event" below
+  const lastEventAt = accountIds.length > 0 ? await lastStatusEventAt(em, accountIds) : null;
+  const deleteAfter = lastEventAt ? new Date(Math.max(now.getTime(), lastEventAt.getTime() + input.graceMs)) : now;
+  return em.create(MetaDataDeletion, {
+    confirmationCode: newConfirmationCode(),
+    provider,
+    metaUserHash: metaUserHash(input.metaUserId),
+    receivedAt: now,
+    deleteAfter,
+    pendingAccountIds: accountIds,
+    pendingGrantIds: links.grants.map((g) => g.id),
+    oauthStatesDeleted,
+  });
+}
+
+/**
+ * Deletes what the request found, in the caller's transaction, and leaves only the audit row.
+ * An account revived since (the member connected it again: new consent, new tokens) is kept, and
+ * so is a grant that holds a token again.
+ */
+export async function completeDeletion(em: EntityManager, deletion: MetaDataDeletion, now: Date): Promise<void> {
+  const accounts = deletion.pendingAccountIds.length
+    ? await em.execute<Array<{ id: string }>>(
+        `delete from social_account where id = any(?::uuid[]) and connection_status = 'DISCONNECTED' returning id`,
+        [pgUuidArray(deletion.pendingAccountIds)],
+      )
+    : [];
+  const eventsDeleted = accounts.length > 0 ? await em.nativeDelete(ConnectionEvent, { accountId: { $in: accounts.map((a) => a.id) } }) : 0;
+  const grants = deletion.pendingGrantIds.length
+    ? await em.execute<Array<{ id: string }>>(
+        `delete from meta_grant g where g.id = any(?::uuid[]) and g.token_encrypted is null
+            and not exists (select 1 from social_account a where a.grant_id = g.id) returning g.id`,
+        [pgUuidArray(deletion.pendingGrantIds)],
+      )
+    : [];
+  deletion.accountsDeleted = accounts.length;
+  deletion.eventsDeleted = eventsDeleted;
+  deletion.grantsDeleted = grants.length;
+  deletion.pendingAccountIds = [];
+  deletion.pendingGrantIds = [];
+  deletion.status = DataDeletionStatus.COMPLETED;
+  deletion.completedAt = now;
+}
+
+/** Claims one due request (SKIP LOCKED: instances sweeping at once take different ones). */
+export async function claimDueDeletion(em: EntityManager, now: Date): Promise<MetaDataDeletion | null> {
+  const [row] = await em.execute<Array<{ id: string }>>(
+    `select id from meta_data_deletion where status = ? and delete_after <= ? order by delete_after limit 1 for update skip locked`,
+    [DataDeletionStatus.RECEIVED, now],
+  );
+  return row ? em.findOneOrFail(MetaDataDeletion, row.id) : null;
+}
+
+async function lastStatusEventAt(em: EntityManager, accountIds: string[]): Promise<Date | null> {
+  const [row] = await em.execute<Array<{ at: Date | null }>>('select max(changed_at) as at from connection_event where account_id = any(?::uuid[])', [
+    pgUuidArray(accountIds),
+  ]);
+  return row?.at ? new Date(row.at) : null;
+}

@@ -1,0 +1,58 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { MetaGrant, SocialAccount } from '../../entities';
+import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import type { AccountStatusService } from '../accounts/account-status.service';
+import { pgUuidArray } from '../worker/due-accounts';
+
+/** Everything a Meta user's authorization reaches, across every member who connected through it. */
+export interface MetaUserLinks {
+  grants: MetaGrant[];
+  accounts: SocialAccount[];
+}
+
+/**
+ * Locks (FOR UPDATE) every account linked through this Meta user's grants for this flow, then the
+ * grants. A Facebook grant is keyed by the Facebook user id; an Instagram grant by the
+ * professional account id, which is also that account's platformUserId, so an Instagram-flow
+ * account is found even if its grant row were gone. Accounts before grants, the order
+ * AccountService.disconnect takes them in, so a member disconnecting meanwhile cannot deadlock us.
+ */
+export async function lockMetaUserLinks(em: EntityManager, provider: LoginProvider, metaUserId: string): Promise<MetaUserLinks> {
+  // Plain SQL: a partial entity in the identity map would shadow the full one loaded below.
+  const grantIds = (
+    await em.execute<Array<{ id: string }>>('select id from meta_grant where provider = ? and meta_user_id = ?', [provider, metaUserId])
+  ).map((g) => g.id);
+  const matches: Array<Record<string, unknown>> = [];
+  if (grantIds.length > 0) matches.push({ grant: { $in: grantIds } });
+  if (provider === LoginProvider.INSTAGRAM) matches.push({ provider: LoginProvider.INSTAGRAM, platformUserId: metaUserId });
+  if (matches.length === 0) return { grants: [], accounts: [] };
+  const accounts = await em.find(SocialAccount, { $or: matches }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
+  const grants = grantIds.length > 0 ? await em.find(MetaGrant, { id: { $in: grantIds } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
+  return { grants, accounts };
+}
+
+/**
+ * Every linked account → DISCONNECTED (one status event each, through AccountStatusService),
+ * every token of the accounts and grants deleted, nothing left for the lifecycle worker to do.
+ * Accounts already DISCONNECTED keep their reason and get no second event, so repeating it is
+ * harmless. Returns how many accounts changed status.
+ */
+export async function disconnectMetaUserLinks(em: EntityManager, status: AccountStatusService, links: MetaUserLinks, reason: string): Promise<number> {
+  let changed = 0;
+  for (const account of links.accounts) {
+    if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) continue;
+    account.nextCheckAt = null;
+    account.needsReconnectBy = null;
+    if (await status.transition(em, account, SocialConnectionStatus.DISCONNECTED, reason)) changed++;
+  }
+  // Token columns are lazy (never loaded with the entity), so they are cleared in plain SQL, which
+  // also leaves the accounts' optimistic-lock version to the entity flush of the status change.
+  if (links.accounts.length > 0) {
+    await em.execute('update social_account set token_encrypted = null where id = any(?::uuid[])', [pgUuidArray(links.accounts.map((a) => a.id))]);
+  }
+  if (links.grants.length > 0) {
+    await em.execute('update meta_grant set token_encrypted = null where id = any(?::uuid[])', [pgUuidArray(links.grants.map((g) => g.id))]);
+  }
+  return changed;
+}
