@@ -25,5 +25,14 @@ export function createHttpContext(services: Services, authorization: string | un
 
 /** WebSocket: the member was verified once, in onConnect. */
 export function createSocketContext(services: Services, member: AuthenticatedMember): GraphQLContext {
-  return { services, em: services.orm.em.fork() as EntityManager, member: () => member };
+  let em: EntityManager | undefined;
+  return {
+    services,
+    // Forked on first use: a subscription's context lives as long as the subscription, and most
+    // never use it (events are loaded in a fork of their own). ~2 KB per subscriber (bench/, scenario 2).
+    get em() {
+      return (em ??= services.orm.em.fork() as EntityManager);
+    },
+    member: () => member,
+  };
 }

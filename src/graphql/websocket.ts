@@ -3,6 +3,8 @@ import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createSocketContext } from '../context';
+import { createDocumentCache } from './document-cache';
+import { createSharedSubscribe } from './shared-subscribe';
 import type { AuthenticatedMember } from '../services/auth/jwt-verifier';
 import type { Services } from '../services';
 
@@ -35,9 +37,16 @@ export function attachWebSocketServer(
     return state;
   };
 
+  const documents = createDocumentCache();
+
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
       schema,
+      // One shared AST per distinct document instead of one per subscription (see document-cache.ts).
+      parse: documents.parse,
+      validate: documents.validate,
+      // One execution per event for a member's identical subscriptions (see shared-subscribe.ts).
+      subscribe: createSharedSubscribe(),
       onConnect: (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         let member: AuthenticatedMember;

@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import { SocialAccount } from '../entities/social-account.entity';
 import { SocialConnectionStatus } from '../schema/enums';
+import type { AccountSnapshot } from '../services/accounts/account-snapshots';
 
 @Resolver(() => SocialAccount)
 export class SocialAccountResolver {
@@ -9,7 +10,7 @@ export class SocialAccountResolver {
   socialAccounts(
     @Arg('statuses', () => [SocialConnectionStatus], { nullable: true }) statuses: SocialConnectionStatus[] | null,
     @Ctx() ctx: GraphQLContext,
-  ): Promise<SocialAccount[]> {
+  ): Promise<AccountSnapshot[]> {
     return ctx.services.accounts.list(ctx.em, ctx.member().memberId, statuses);
   }
 

@@ -10,6 +10,7 @@ import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import { normalizeProfile, type InstagramProfile } from '../meta/profile';
 import type { TokenVault } from '../tokens/token-vault';
+import { listAccountSnapshots, type AccountSnapshot } from './account-snapshots';
 import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
 
@@ -51,18 +52,10 @@ export class AccountService {
     },
   ) {}
 
-  /** Newest first. Without statuses: everything but DISCONNECTED. */
-  async list(em: EntityManager, memberId: string, statuses?: SocialConnectionStatus[] | null): Promise<SocialAccount[]> {
+  /** Newest first. Without statuses: everything but DISCONNECTED. Read-only snapshots, not entities (see account-snapshots.ts). */
+  async list(em: EntityManager, memberId: string, statuses?: SocialConnectionStatus[] | null): Promise<AccountSnapshot[]> {
     const wanted = statuses && statuses.length > 0 ? [...new Set(statuses)] : undefined;
-    return em.find(
-      SocialAccount,
-      {
-        memberId,
-        platform: SocialPlatform.INSTAGRAM,
-        connectionStatus: wanted ? { $in: wanted } : { $ne: SocialConnectionStatus.DISCONNECTED },
-      },
-      { orderBy: { connectedAt: 'desc', id: 'asc' } },
-    );
+    return listAccountSnapshots(em, memberId, wanted);
   }
 
   /** The member's account, or null: another member's account looks exactly like a missing one. */

@@ -1,4 +1,5 @@
-import { createPubSub } from '@graphql-yoga/subscription';
+import { setMaxListeners } from 'node:events';
+import { createPubSub, type PubSubEventTarget } from '@graphql-yoga/subscription';
 import { Client } from 'pg';
 import type { Logger } from '../../logger';
 import { decodeNotice, STATUS_CHANNEL, Topic, type StatusChangeNotice, type Topics } from './topics';
@@ -9,7 +10,7 @@ import { decodeNotice, STATUS_CHANNEL, Topic, type StatusChangeNotice, type Topi
  * subscribers stay attached meanwhile and resume receiving once it is back.
  */
 export class StatusEventHub {
-  private readonly pubSub = createPubSub<Topics>();
+  private readonly pubSub = createPubSub<Topics>({ eventTarget: unboundedEventTarget() });
   private client?: Client;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
@@ -133,4 +134,15 @@ export class StatusEventHub {
     this.reconnectTimer.unref();
     this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000);
   }
+}
+
+/**
+ * The pub/sub's event target, with one listener per subscription on a member's topic. Many
+ * subscriptions per member (tabs, devices) are normal, so Node's "possible leak" warning past 10
+ * listeners would be noise in the log.
+ */
+function unboundedEventTarget(): PubSubEventTarget<Topics> {
+  const target = new EventTarget();
+  setMaxListeners(0, target);
+  return target as PubSubEventTarget<Topics>;
 }

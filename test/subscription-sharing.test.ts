@@ -1,0 +1,108 @@
+import { print } from 'graphql';
+import WebSocket from 'ws';
+import { ConnectionStatusChangedDocument, DisconnectSocialAccountDocument } from '../client/generated/graphql';
+import { connect, instagramUser } from './helpers/flows';
+import { sleep, waitFor } from './helpers/subscriptions';
+import { appForThisFile, type TestApp } from './helpers/test-app';
+
+// A member's subscriptions share parsed documents and, per event, one execution per distinct
+// document and variables (src/graphql/document-cache.ts, shared-subscribe.ts). Sharing must never
+// blur what each subscription asked for, nor cross members.
+
+const app = appForThisFile();
+const FULL = print(ConnectionStatusChangedDocument);
+const NARROW = 'subscription { connectionStatusChanged { status account { username } } }';
+
+interface Received {
+  next: Map<string, unknown[]>;
+  errors: Map<string, unknown[]>;
+}
+
+/** One graphql-transport-ws socket speaking the protocol directly, so it can run several subscriptions. */
+class RawSocket {
+  readonly received: Received = { next: new Map(), errors: new Map() };
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: string; type: string; payload?: unknown };
+      const bucket = message.type === 'next' ? this.received.next : message.type === 'error' ? this.received.errors : undefined;
+      if (bucket && message.id) bucket.set(message.id, [...(bucket.get(message.id) ?? []), message.payload]);
+    });
+  }
+
+  static async open(target: TestApp, memberId: string): Promise<RawSocket> {
+    const socket = new WebSocket(`${target.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const acked = new Promise((resolve) => socket.once('message', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${target.tokenFor(memberId)}` } }));
+    await acked;
+    return new RawSocket(socket);
+  }
+
+  subscribe(id: string, query: string, variables: Record<string, unknown> = {}): void {
+    this.socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query, variables } }));
+  }
+
+  nexts(id: string): unknown[] {
+    return this.received.next.get(id) ?? [];
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+const sockets: RawSocket[] = [];
+afterEach(async () => {
+  sockets.splice(0).forEach((s) => s.close());
+  await waitFor(() => app.services.events.subscriberCount === 0, 'subscriptions to be released');
+});
+
+async function open(memberId: string): Promise<RawSocket> {
+  const socket = await RawSocket.open(app, memberId);
+  sockets.push(socket);
+  return socket;
+}
+
+it("gives each of a member's subscriptions its own selection and filter, exactly once, and nothing to other members", async () => {
+  const [first] = await connect(app, 'member-share', 'INSTAGRAM', instagramUser(app).userId);
+  const [second] = await connect(app, 'member-share', 'INSTAGRAM', instagramUser(app).userId);
+  const one = await open('member-share');
+  const two = await open('member-share');
+  const stranger = await open('member-share-stranger');
+  one.subscribe('full', FULL);
+  one.subscribe('narrow', NARROW);
+  one.subscribe('first-only', FULL, { accountId: first.id });
+  two.subscribe('full', FULL);
+  stranger.subscribe('full', FULL);
+  await waitFor(() => app.services.events.subscriberCount === 5, 'five subscriptions');
+
+  await app.gql(DisconnectSocialAccountDocument, { id: second.id }, { memberId: 'member-share' });
+  await waitFor(() => one.nexts('full').length === 1 && one.nexts('narrow').length === 1 && two.nexts('full').length === 1, 'the deliveries');
+  await sleep(200);
+
+  const full = one.nexts('full')[0] as { data: { connectionStatusChanged: { status: string; account: Record<string, unknown> } } };
+  expect(full.data.connectionStatusChanged).toMatchObject({ previousStatus: 'CONNECTED', status: 'DISCONNECTED', account: { id: second.id, connectionStatus: 'DISCONNECTED' } });
+  expect(two.nexts('full')).toEqual(one.nexts('full'));
+  expect(one.nexts('narrow')).toEqual([{ data: { connectionStatusChanged: { status: 'DISCONNECTED', account: { username: second.username } } } }]);
+  expect(one.nexts('first-only')).toEqual([]);
+  expect(stranger.nexts('full')).toEqual([]);
+
+  await app.gql(DisconnectSocialAccountDocument, { id: first.id }, { memberId: 'member-share' });
+  await waitFor(() => one.nexts('first-only').length === 1, 'the filtered delivery');
+  await sleep(200);
+  expect(one.nexts('first-only')).toMatchObject([{ data: { connectionStatusChanged: { account: { id: first.id } } } }]);
+  expect(one.nexts('full')).toHaveLength(2);
+  expect(two.nexts('full')).toHaveLength(2);
+  expect(stranger.nexts('full')).toEqual([]);
+});
+
+it('refuses an invalid subscription every time it is sent, not only the first', async () => {
+  const socket = await open('member-share-invalid');
+  socket.subscribe('a', 'subscription { connectionStatusChanged { nope } }');
+  socket.subscribe('b', 'subscription { connectionStatusChanged { nope } }');
+  await waitFor(() => socket.received.errors.size === 2, 'both refusals');
+  for (const id of ['a', 'b']) {
+    expect(socket.received.errors.get(id)).toMatchObject([[{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]]);
+  }
+  expect(app.services.events.subscriberCount).toBe(0);
+});
