@@ -1,12 +1,12 @@
 import { connect } from './connect';
 import { costGrowth } from './cost-growth';
+import { lifecycleSweep } from './lifecycle-sweep';
 import { readPath } from './read-path';
 import { subscriptionFanOut } from './subscription-fan-out';
 import type { Scenario } from './types';
 
 /**
  * Every scenario, in the order `npm run bench` runs them. A new scenario is one module in this
- * folder exporting a Scenario, added here. The lifecycle worker sweep (scenario 4) belongs
- * between connect and cost growth.
+ * folder exporting a Scenario, added here.
  */
-export const SCENARIOS: Scenario[] = [readPath, subscriptionFanOut, connect, costGrowth];
+export const SCENARIOS: Scenario[] = [readPath, subscriptionFanOut, connect, lifecycleSweep, costGrowth];

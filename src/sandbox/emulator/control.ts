@@ -120,6 +120,28 @@ export class EmulatorControl {
     this.resetCalls();
   }
 
+  /**
+   * Load tests: `count` Business Login accounts, each with a long-lived token issued `ageDays`
+   * ago (without going through the dialog), and the refresh counter cleared.
+   */
+  issueInstagramTokens(input: { count: number; ageDays: number }): Array<{ userId: string; token: string }> {
+    this.world.refreshesBySubject.clear();
+    const issuedAt = this.world.now() - input.ageDays * 86_400_000;
+    return Array.from({ length: input.count }, () => {
+      const { userId } = this.world.addInstagramUser({});
+      const record = this.world.issueToken('ig_long', userId, ['instagram_business_basic']);
+      record.issuedAt = issuedAt;
+      record.expiresAt = issuedAt + 5_183_944_000;
+      return { userId, token: record.value };
+    });
+  }
+
+  /** Instagram refreshes answered since the last issueInstagramTokens: in all, and the most for one account. */
+  refreshCounts(): { total: number; accounts: number; mostForOneAccount: number } {
+    const counts = [...this.world.refreshesBySubject.values()];
+    return { total: counts.reduce((a, b) => a + b, 0), accounts: counts.length, mostForOneAccount: counts.reduce((a, b) => Math.max(a, b), 0) };
+  }
+
   /** Token strings issued for a user or account (tests assert none of them leak). */
   tokensOf(userId: string): string[] {
     return this.world.tokensOf(userId);
@@ -161,6 +183,8 @@ export const HTTP_CONTROL_METHODS = [
   'sendDeauthorize',
   'sendDataDeletion',
   'makeTokensPermanent',
+  'issueInstagramTokens',
+  'refreshCounts',
   'failNext',
   'setUsage',
   'dropBatchEntries',

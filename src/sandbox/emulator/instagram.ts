@@ -50,6 +50,7 @@ export class InstagramHosts {
         return graphError(400, 100, 'The access token must be at least 24 hours old to be refreshed.');
       }
       const fresh = this.world.issueToken('ig_long', record.subjectId, record.scopes, { lifetimeSeconds: LONG_LIVED_SECONDS });
+      this.world.refreshesBySubject.set(record.subjectId, (this.world.refreshesBySubject.get(record.subjectId) ?? 0) + 1);
       return ok({ access_token: fresh.value, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS, permissions: record.scopes.join(',') });
     }
     if (call.path === '/me/subscribed_apps' && call.method === 'POST') return ok({ success: true });

@@ -114,6 +114,8 @@ export class World {
   private readonly codes = new Map<string, AuthCode>();
   /** Page tokens are stable per (user token, page), like Meta's. */
   private readonly pageTokenCache = new Map<string, string>();
+  /** Instagram refreshes answered, per account: load tests check nothing was refreshed twice. */
+  readonly refreshesBySubject = new Map<string, number>();
   private counter = 0;
 
   constructor(

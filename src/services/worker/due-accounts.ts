@@ -170,6 +170,32 @@ export async function applyOutcomes(em: EntityManager, owner: string, outcomes: 
   return rows.length;
 }
 
+export interface GrantTokenWrite {
+  grantId: string;
+  /** The sealed token the refresh started from; the write only happens if it is still stored. */
+  previousSealed: string;
+  sealed: string;
+  issuedAt: Date;
+  expiresAt: Date;
+}
+
+/**
+ * Stores a batch's refreshed tokens in one statement, each as a compare-and-swap on the token it
+ * replaced (a reconnect in between wins). Returns the grants that were written.
+ */
+export async function storeRefreshedGrantTokens(em: EntityManager, writes: GrantTokenWrite[]): Promise<Set<string>> {
+  if (writes.length === 0) return new Set();
+  const rows = await em.execute<Array<{ id: string }>>(
+    `update meta_grant g set token_encrypted = r.sealed, token_issued_at = r.issued_at, token_expires_at = r.expires_at,
+            last_checked_at = r.issued_at, updated_at = now()
+       from jsonb_to_recordset(?::jsonb) as r(id uuid, previous text, sealed text, issued_at timestamptz, expires_at timestamptz)
+      where g.id = r.id and g.token_encrypted = r.previous
+      returning g.id`,
+    [JSON.stringify(writes.map((w) => ({ id: w.grantId, previous: w.previousSealed, sealed: w.sealed, issued_at: w.issuedAt.toISOString(), expires_at: w.expiresAt.toISOString() })))],
+  );
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Gives claimed accounts back (whatever happened to them), so the next due time alone decides. */
 export async function releaseLeases(em: EntityManager, owner: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;

@@ -13,7 +13,16 @@ import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import { IG_PROFILE_FIELDS, normalizeProfile, type InstagramProfile, type RawInstagramProfile } from '../meta/profile';
 import type { TokenVault } from '../tokens/token-vault';
-import { applyOutcomes, claimDueAccounts, pgUuidArray, releaseLeases, type AccountOutcome, type DueAccount } from './due-accounts';
+import {
+  applyOutcomes,
+  claimDueAccounts,
+  pgUuidArray,
+  releaseLeases,
+  storeRefreshedGrantTokens,
+  type AccountOutcome,
+  type DueAccount,
+  type GrantTokenWrite,
+} from './due-accounts';
 import { LifecycleSchedule } from './schedule';
 
 export interface SweepReport {
@@ -44,6 +53,8 @@ interface Deps {
 interface Decision extends AccountOutcome {
   /** A status change, made through AccountService after the bulk write. */
   change?: { to: SocialConnectionStatus; reason: string | null } | { metaError: MetaError };
+  /** A refreshed Instagram token, written for the whole batch before the outcomes. */
+  refresh?: GrantTokenWrite;
 }
 
 const CONCURRENCY = 16;
@@ -138,6 +149,14 @@ export class LifecycleWorker {
       decisions.push(...(await this.handleFacebookGrant(em, group, report)));
     });
 
+    const refreshed = decisions.filter((d) => d.refresh);
+    const stored = await storeRefreshedGrantTokens(em, refreshed.map((d) => d.refresh!));
+    for (const decision of refreshed) {
+      if (stored.has(decision.refresh!.grantId)) {
+        report.refreshed++;
+        this.deps.metrics.refreshes.inc({ kind: 'instagram_refresh', outcome: 'ok' });
+      } else decision.tokenExpiresAt = undefined; // a reconnect replaced the grant meanwhile: it wins
+    }
     await applyOutcomes(em, this.owner, decisions);
     for (const decision of decisions) {
       if (!decision.change) continue;
@@ -165,18 +184,24 @@ export class LifecycleWorker {
 
     let refreshRetryAt: Date | null = null;
     const refreshAt = this.schedule.refreshDueAt(account.tokenIssuedAt, expiresAt);
-    if (refreshAt && now >= refreshAt && (await this.claimGrant(em, account.grantId, now))) {
+    // No grant claim needed here: a Business Login grant belongs to exactly one account, and the
+    // account's lease already keeps every other worker away from it.
+    if (refreshAt && now >= refreshAt) {
       try {
         const fresh = await this.deps.instagram.refresh(token);
         expiresAt = new Date(now.getTime() + fresh.expiresIn * 1000);
-        const stored = await this.storeRefreshedToken(em, account, fresh.accessToken, now, expiresAt);
-        if (stored) {
-          token = fresh.accessToken;
-          decision.tokenExpiresAt = expiresAt;
-          account.tokenIssuedAt = now;
-          report.refreshed++;
-          this.deps.metrics.refreshes.inc({ kind: 'instagram_refresh', outcome: 'ok' });
-        }
+        token = fresh.accessToken;
+        account.tokenIssuedAt = now;
+        decision.tokenExpiresAt = expiresAt;
+        // Stored with the batch (one statement). Should this worker die first, the old token still
+        // works until it expires and the next worker to take the lease refreshes again.
+        decision.refresh = {
+          grantId: account.grantId,
+          previousSealed: account.grantTokenSealed,
+          sealed: this.deps.vault.sealGrantToken(account.grantId, fresh.accessToken),
+          issuedAt: now,
+          expiresAt,
+        };
       } catch (error) {
         if (!(error instanceof MetaError)) throw error;
         report.refreshFailed++;
@@ -202,17 +227,6 @@ export class LifecycleWorker {
     }
     decision.nextCheckAt = this.schedule.nextCheck(now, [nextRefresh, expiresAt, this.nextSyncAt(decision, account)]);
     return decision;
-  }
-
-  /** Stores a refreshed token unless the grant changed meanwhile (a reconnect wins). */
-  private async storeRefreshedToken(em: EntityManager, account: DueAccount, token: string, now: Date, expiresAt: Date): Promise<boolean> {
-    const sealed = this.deps.vault.sealGrantToken(account.grantId!, token);
-    const rows = await em.execute<Array<{ id: string }>>(
-      `update meta_grant set token_encrypted = ?, token_issued_at = ?, token_expires_at = ?, last_checked_at = ?, updated_at = ?
-        where id = ? and token_encrypted = ? returning id`,
-      [sealed, now, expiresAt, now, now, account.grantId, account.grantTokenSealed],
-    );
-    return rows.length === 1;
   }
 
   /**
