@@ -17,6 +17,7 @@ import { buildGraphQLSchema } from './graphql/schema';
 import { attachWebSocketServer } from './graphql/websocket';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
+import { REST_BASE_PATH, restRoutes } from './http/rest/rest-routes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import type { MetaEmulator } from './sandbox/emulator';
@@ -93,6 +94,7 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   const httpServer = createServer(app);
   app.use(operationalRoutes(services));
   if (role === 'api') app.use(metaCallbackRoutes(services));
+  if (role === 'api') app.use(REST_BASE_PATH, restRoutes(services));
   const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger) : async () => undefined;
   app.use(jsonErrors(logger));
 
