@@ -18,9 +18,11 @@ import { attachWebSocketServer } from './graphql/websocket';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
 import { REST_BASE_PATH, restRoutes } from './http/rest/rest-routes';
+import { webApp } from './http/web-app';
 import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import type { MetaEmulator } from './sandbox/emulator';
+import { sandboxRoutes } from './sandbox/sandbox-routes';
 import { startSandbox } from './sandbox/start-sandbox';
 import { createServices, type Services } from './services';
 
@@ -96,6 +98,8 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   if (role === 'api') app.use(metaCallbackRoutes(services));
   if (role === 'api') app.use(REST_BASE_PATH, restRoutes(services));
   const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger) : async () => undefined;
+  if (role === 'api' && emulator && config.jwt.secret) app.use(sandboxRoutes(config, emulator.url));
+  if (role === 'api') app.use(webApp()); // last: the dashboard never shadows an API route
   app.use(jsonErrors(logger));
 
   // 6. The lifecycle worker: in this process unless disabled; `npm run worker` runs it alone.
