@@ -8,7 +8,7 @@ import { measureMemory, serveParent } from './lib/ipc';
  * The server under test: the real app, built by bootstrap() from loadConfig() exactly as
  * src/main.ts does, in its own process. The runner passes the environment (production mode,
  * worker off, LOG_LEVEL=warn) and talks to it over IPC for bench-only diagnostics: heap/RSS
- * after GC (with --expose-gc), subscriber count, and in-process layer timings.
+ * after GC (with --expose-gc), subscriber count, in-process layer timings, and worker sweeps.
  */
 serveParent(async () => {
   const config = loadConfigOrExit(process.env);
@@ -19,6 +19,12 @@ serveParent(async () => {
       memory: () => ({ ...measureMemory(), subscribers: app.services.events.subscriberCount }),
       subscribers: () => app.services.events.subscriberCount,
       inProcess: (request: InProcessRequest) => runInProcess(app, request),
+      // Scenario 4: one LifecycleWorker.runOnce (the background loop is off: DISABLE_WORKER=1).
+      sweep: async () => {
+        const started = performance.now();
+        const report = await app.services.worker.runOnce();
+        return { ...report, ms: performance.now() - started };
+      },
     },
     onStop: () => app.close(),
   };

@@ -32,7 +32,7 @@ interface Run {
 
 /**
  * 4. Lifecycle sweep: N Business Login accounts whose 60-day tokens are 55 days old, all due for
- * a refresh, swept by 1 and then 2 worker processes (real LifecycleWorker.runOnce, real
+ * a refresh, swept by 1 and then 2 worker processes (bench/server.ts running LifecycleWorker.runOnce, real
  * PostgreSQL, refreshes answered by the emulator in its own process). Reports accounts/s, that
  * every token was refreshed exactly once (the emulator counts refreshes per account), and where
  * the CPU went: workers, PostgreSQL backends, the emulator.
@@ -119,7 +119,7 @@ async function seedDueAccounts(ctx: BenchContext, pool: Pool, count: number): Pr
 async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: number): Promise<Run> {
   const children = await Promise.all(
     Array.from({ length: workers }, (_, i) =>
-      BenchChild.start<{ url: string; pid: number }>('worker', {
+      BenchChild.start<{ url: string; pid: number }>('server', {
         name: `worker ${i + 1}`,
         env: serverEnv(ctx.db.url, ctx.emulator.urls, { WORKER_BATCH_SIZE: '100', META_MAX_ATTEMPTS: '2' }),
       }),

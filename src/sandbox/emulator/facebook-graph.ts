@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Faults } from './faults';
-import { parseFields, project, type FieldSelection } from './fields';
+import { parseFieldsParam, project, type FieldSelection } from './fields';
 import { authError, graphError, missingObject, ok, unknownField, type GraphResult } from './responses';
-import { FB_SHORT_LIVED_SECONDS, LONG_LIVED_SECONDS, type FbPage, type FbUser, type TokenRecord, type World } from './world';
+import { FB_SHORT_LIVED_SECONDS, LONG_LIVED_SECONDS, igProfileValues, type FbPage, type FbUser, type TokenRecord, type World } from './world';
 
 export interface GraphCall {
   method: string;
@@ -54,12 +54,9 @@ export class FacebookGraph {
     const problem = this.world.tokenProblem(record);
     if (problem || !record || record.kind.startsWith('ig')) return authError(problem ?? { message: 'Invalid OAuth access token - Cannot parse access token' });
 
-    let fields: FieldSelection[] | undefined;
-    try {
-      fields = parseFields(call.params.fields);
-    } catch (error) {
-      return graphError(400, 100, `(#100) ${(error as Error).message}`);
-    }
+    const parsed = parseFieldsParam(call.params.fields);
+    if ('error' in parsed) return parsed.error;
+    const { fields } = parsed;
     const [first, edge, ...rest] = call.path.split('/').filter(Boolean);
     if (!first || rest.length > 0) return graphError(400, 2500, `Unknown path components: ${call.path}`);
     if (edge === 'permissions') return this.permissions(call.method, first, record);
@@ -211,18 +208,7 @@ export class FacebookGraph {
 
   private igNode(id: string, fields: FieldSelection[] | undefined) {
     const ig = this.world.igAccounts.get(id)!;
-    const values: Record<string, unknown> = {
-      id: ig.id,
-      ig_id: Number(ig.id.slice(-10)),
-      username: ig.username,
-      name: ig.name,
-      profile_picture_url: ig.profilePictureUrl,
-      followers_count: ig.followersCount,
-      follows_count: ig.followsCount,
-      media_count: ig.mediaCount,
-      biography: ig.biography,
-      website: ig.website,
-    };
+    const values: Record<string, unknown> = { id: ig.id, ig_id: Number(ig.id.slice(-10)), ...igProfileValues(ig) };
     return project(values, fields ?? [{ name: 'id' }], 'IGUser');
   }
 

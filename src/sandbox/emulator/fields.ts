@@ -1,3 +1,5 @@
+import { graphError, type GraphResult } from './responses';
+
 /** Graph API `fields` syntax: `id,name,instagram_business_account{id,username}`. */
 export interface FieldSelection {
   name: string;
@@ -63,4 +65,13 @@ export function project(
     }
   }
   return { ok: out };
+}
+
+/** The `fields` parameter, or the error Graph answers for a malformed one. */
+export function parseFieldsParam(text: string | undefined): { fields: FieldSelection[] | undefined } | { error: GraphResult } {
+  try {
+    return { fields: parseFields(text) };
+  } catch (error) {
+    return { error: graphError(400, 100, `(#100) ${(error as Error).message}`) };
+  }
 }

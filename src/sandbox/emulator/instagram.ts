@@ -1,7 +1,7 @@
-import { parseFields, project, type FieldSelection } from './fields';
+import { parseFieldsParam, project } from './fields';
 import type { GraphCall } from './facebook-graph';
 import { authError, graphError, instagramOAuthError, ok, unknownField, type GraphResult } from './responses';
-import { IG_REFRESH_MIN_AGE, IG_SHORT_LIVED_SECONDS, LONG_LIVED_SECONDS, type World } from './world';
+import { IG_REFRESH_MIN_AGE, IG_SHORT_LIVED_SECONDS, igProfileValues, LONG_LIVED_SECONDS, type World } from './world';
 
 /** Business Login for Instagram: api.instagram.com (code exchange) and graph.instagram.com. */
 export class InstagramHosts {
@@ -56,29 +56,18 @@ export class InstagramHosts {
     if (call.path === '/me/subscribed_apps' && call.method === 'POST') return ok({ success: true });
     if (call.path !== '/me' && call.path !== `/${record.subjectId}`) return graphError(400, 100, `Unsupported get request: ${call.path}`);
 
-    let fields: FieldSelection[] | undefined;
-    try {
-      fields = parseFields(call.params.fields);
-    } catch (error) {
-      return graphError(400, 100, `(#100) ${(error as Error).message}`);
-    }
+    const parsed = parseFieldsParam(call.params.fields);
+    if ('error' in parsed) return parsed.error;
     const ig = this.world.igAccounts.get(record.subjectId)!;
     const projected = project(
       {
         id: ig.appScopedId,
         // A string on this host: JSON numbers this large lose digits in most clients.
         user_id: ig.id,
-        username: ig.username,
-        name: ig.name,
         account_type: ig.accountType,
-        profile_picture_url: ig.profilePictureUrl,
-        followers_count: ig.followersCount,
-        follows_count: ig.followsCount,
-        media_count: ig.mediaCount,
-        biography: ig.biography,
-        website: ig.website,
+        ...igProfileValues(ig),
       },
-      fields ?? [{ name: 'id' }],
+      parsed.fields ?? [{ name: 'id' }],
       'User',
     );
     return 'ok' in projected ? ok(projected.ok) : unknownField(projected);

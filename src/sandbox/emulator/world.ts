@@ -292,3 +292,17 @@ export class World {
     return user.grantedAt + DATA_ACCESS_DAYS * DAY;
   }
 }
+
+/** The profile fields both Graph hosts answer for an Instagram professional account. */
+export function igProfileValues(ig: IgAccount): Record<string, unknown> {
+  return {
+    username: ig.username,
+    name: ig.name,
+    profile_picture_url: ig.profilePictureUrl,
+    followers_count: ig.followersCount,
+    follows_count: ig.followsCount,
+    media_count: ig.mediaCount,
+    biography: ig.biography,
+    website: ig.website,
+  };
+}
