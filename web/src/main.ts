@@ -41,11 +41,13 @@ async function start(): Promise<void> {
 /** The page Meta's dialog redirects to: code and state, or the cancel error. */
 async function finishConnect(): Promise<void> {
   const params = new URLSearchParams(location.search);
-  history.replaceState(null, '', '/');
   if (!session.token) {
+    // Leave code and state in the address bar: whoever is not signed in here (e.g. following the
+    // README's curl walk-through) can still finish the connection through the API.
     flash = { kind: 'error', problem: { code: 'UNAUTHENTICATED', message: '', extensions: {} } };
     return;
   }
+  history.replaceState(null, '', '/');
   app.replaceChildren(h('p', { class: 'working', role: 'status' }, 'Linking your Instagram account…'));
   const result = await api
     .mutation(ConnectInstagramDocument, {
