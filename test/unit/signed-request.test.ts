@@ -6,7 +6,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { callbackPayload, signRequest } from '../../src/sandbox/emulator/callbacks';
 import { SignedRequestError, verifySignedRequest } from '../../src/services/meta-callbacks/signed-request';
 
-// The reference vector (../shared/meta-platform.md, "Callbacks Meta sends to the app").
+// The reference vector (docs/meta-platform.md, "Callbacks from Meta").
 const SECRET = 'client_secret_shhhhhh!';
 const VECTOR =
   'w5ZbbWP9yOwBA1uJZbc7-9gZok0O42U4i0yyvxXE_jY.eyJhbGdvcml0aG0iOiJITUFDLVNIQTI1NiIsImV4cGlyZXMiOjEyOTE4NDA0MDAsImlzc3VlZF9hdCI6MTI5MTgzNjgwMCwidXNlcl9pZCI6IjIxODQ3MSJ9';

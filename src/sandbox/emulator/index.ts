@@ -44,7 +44,7 @@ const DEFAULT_VERSION = 'v25.0';
 
 /**
  * A Meta stand-in on loopback: Facebook Login and Business Login dialogs, graph.facebook.com,
- * api.instagram.com and graph.instagram.com, behaving as ../shared/meta-platform.md describes
+ * api.instagram.com and graph.instagram.com, behaving as docs/meta-platform.md describes
  * (single-use codes bound to redirect_uri, appsecret_proof, paging, batches, 190 subcodes,
  * usage headers). Each host lives under a path prefix named after it.
  */

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * Meta's `signed_request` (deauthorize and data deletion callbacks): `<sig>.<payload>`, both
  * base64url without padding, sig = HMAC-SHA256(app secret, the payload string exactly as sent).
- * See ../shared/meta-platform.md, "Callbacks Meta sends to the app".
+ * See docs/meta-platform.md, "Callbacks from Meta".
  */
 export interface SignedRequest {
   /** Facebook user id (app-scoped), or the Instagram professional account id; always a string. */
