@@ -18,6 +18,8 @@ import { canRevoke, countAccountsRelyingOnMetaUser, lockMetaUser } from './share
 export interface GrantInput {
   provider: LoginProvider;
   metaUserId: string;
+  /** Instagram flow: the app-scoped id /me answers in `id`, kept so callbacks carrying it match. */
+  appScopedUserId?: string | null;
   token: string;
   tokenIssuedAt: Date;
   tokenExpiresAt: Date | null;
@@ -100,6 +102,7 @@ export class AccountService {
     grant.tokenExpiresAt = input.tokenExpiresAt;
     grant.dataAccessExpiresAt = input.dataAccessExpiresAt;
     grant.scopes = input.scopes;
+    if (input.appScopedUserId) grant.appScopedUserId = input.appScopedUserId;
 
     const ids = linked.map((l) => l.profile.platformUserId);
     const existing = await em.find(
