@@ -272,7 +272,8 @@ export class AccountService {
       try {
         await this.deps.facebook.revokePermissions(revoke.metaUserId, tokens.grantToken);
       } catch (error) {
-        this.deps.logger.warn({ accountId: id, err: (error as Error).message }, 'revoking the Facebook grant failed; the account is disconnected anyway');
+        const meta = error instanceof MetaError ? { code: error.code, subcode: error.subcode, kind: error.kind } : {};
+        this.deps.logger.warn({ accountId: id, ...meta, err: (error as Error).message }, 'revoking the Facebook grant failed; the account is disconnected anyway');
       }
     }
     return account;
