@@ -5,8 +5,8 @@ import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
  * One Meta user is often linked by several members (an agency and the creator, two brands). Each
  * member has a grant of its own, but Meta knows only one authorization per user and app:
  * `DELETE /{user-id}/permissions` ends it for every token of that user, whoever on our side holds
- * it (docs/meta-callbacks.md, "Revoking a Facebook grant"). So the revoke is decided per Meta user,
- * never per member, and under a lock on that Meta user.
+ * it (docs/meta-callbacks.md, "One authorization per Meta user and app"). So the revoke is
+ * decided per Meta user, never per member, and under a lock on that Meta user.
  */
 
 /**
