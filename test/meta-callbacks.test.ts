@@ -278,12 +278,12 @@ describe('data deletion', () => {
     expect(await app.sql('select id from meta_grant where meta_user_id = ?', [ig.userId])).toEqual([]);
   });
 
-  it('answers a request for a user it never saw with a completed receipt', async () => {
+  it('answers a request for a user it never saw with a receipt that says no data was found', async () => {
     const { status, body } = await app.emulator.control.sendDataDeletion({ provider: 'facebook', userId: '1000000000000', url: endpoint('/meta/facebook/data-deletion') });
     expect(status).toBe(200);
     const code = (body as { confirmation_code: string }).confirmation_code;
     const [audit] = await app.sql('select status, accounts_deleted from meta_data_deletion where confirmation_code = ?', [code]);
-    expect(audit).toEqual({ status: 'COMPLETED', accounts_deleted: 0 });
+    expect(audit).toEqual({ status: 'NO_DATA_FOUND', accounts_deleted: 0 });
   });
 
   it('the status page answers 404 for an unknown or malformed code', async () => {

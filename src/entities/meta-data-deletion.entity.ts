@@ -6,6 +6,8 @@ export enum DataDeletionStatus {
   /** Accounts are DISCONNECTED and tokens gone; the rows go once subscribers had time to hear it. */
   RECEIVED = 'RECEIVED',
   COMPLETED = 'COMPLETED',
+  /** The signed_request's user matched no account or grant: nothing was held, nothing deleted. */
+  NO_DATA_FOUND = 'NO_DATA_FOUND',
 }
 
 /**

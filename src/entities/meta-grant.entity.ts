@@ -26,6 +26,15 @@ export class MetaGrant {
   @Property({ type: 'text' })
   metaUserId!: string;
 
+  /**
+   * Instagram flow: the app-scoped id Business Login's /me answers in `id` (metaUserId is its
+   * `user_id`). A deauthorize or data deletion callback may carry either, so both match. Null for
+   * Facebook grants and for Instagram grants linked before it was stored (until they reconnect).
+   */
+  @Index()
+  @Property({ type: 'text', nullable: true })
+  appScopedUserId?: string | null;
+
   /** AES-256-GCM envelope; null once revoked or deleted. */
   @Property({ type: 'text', nullable: true, lazy: true })
   tokenEncrypted?: string | null;

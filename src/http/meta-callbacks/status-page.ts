@@ -3,13 +3,16 @@ import type { DataDeletionState } from '../../services/meta-callbacks/meta-callb
 
 /**
  * The page Meta links the user to after a data deletion request. Deliberately plain and free of
- * personal data: the code, when it was received, and whether the deletion is complete.
+ * personal data: the code, when it was received, and whether the deletion is complete (or found
+ * nothing to delete).
  */
 export function deletionStatusPage(confirmationCode: string, state: DataDeletionState): string {
   const status =
     state.status === DataDeletionStatus.COMPLETED
       ? `<p class="status">Completed: your data was deleted on ${formatTime(state.completedAt ?? state.receivedAt)}.</p>`
-      : '<p class="status">Received: your accounts are disconnected and their tokens are deleted; the remaining data will be deleted within minutes.</p>';
+      : state.status === DataDeletionStatus.NO_DATA_FOUND
+        ? '<p class="status">No data found: we hold no data for this account, so there was nothing to delete.</p>'
+        : '<p class="status">Received: your accounts are disconnected and their tokens are deleted; the remaining data will be deleted within minutes.</p>';
   return page(
     'Data deletion request',
     `<p>Confirmation code: <code>${escapeHtml(confirmationCode)}</code></p>

@@ -1,9 +1,24 @@
-import { callbackPayload, postSignedRequest, signRequest, type CallbackResult } from './callbacks';
+import { callbackPayloadText, postSignedRequest, signPayloadText, type CallbackResult } from './callbacks';
 import type { CallLogEntry } from './facebook-graph';
 import type { FaultRule, Faults, UsageSettings } from './faults';
 import { FACEBOOK_DEFAULT_SCOPES, INSTAGRAM_DEFAULT_SCOPES, type IgAccount, type Provider, type World } from './world';
 
 const MAX_LOGGED_CALLS = 20_000;
+
+/** A deauthorize or data deletion callback Meta sends for one user. */
+export interface CallbackInput {
+  provider: Provider;
+  /** Facebook user id; for Instagram the professional account id (`user_id`) or its app-scoped `id`. */
+  userId: string;
+  url: string;
+  /**
+   * Instagram: which of the user's two ids goes in the signed_request. Meta does not document
+   * which one it sends, so tests send both ways. Default: `userId` as given.
+   */
+  idKind?: 'as-given' | 'app-scoped';
+  /** user_id as a JSON string (default) or as a bare JSON number, digits exact even beyond 2^53. */
+  userIdAs?: 'string' | 'number';
+}
 
 /**
  * How tests, the sandbox seed and load tests shape the emulated Meta: create users, play the
@@ -81,19 +96,33 @@ export class EmulatorControl {
    * The user removes the app on Facebook or Instagram: their tokens die (190/458, as Meta's do)
    * and Meta POSTs a signed_request to the app's deauthorize callback `url`.
    */
-  async sendDeauthorize(input: { provider: Provider; userId: string; url: string }): Promise<CallbackResult> {
-    this.world.invalidateSubject(input.userId, 458);
+  async sendDeauthorize(input: CallbackInput): Promise<CallbackResult> {
+    this.world.invalidateSubject(this.professionalId(input), 458);
     return this.sendSignedRequest(input);
   }
 
   /** The user asks Meta to delete their data: Meta POSTs a signed_request to the data deletion callback `url`. */
-  async sendDataDeletion(input: { provider: Provider; userId: string; url: string }): Promise<CallbackResult> {
+  async sendDataDeletion(input: CallbackInput): Promise<CallbackResult> {
     return this.sendSignedRequest(input);
   }
 
-  private sendSignedRequest(input: { provider: Provider; userId: string; url: string }): Promise<CallbackResult> {
-    const signed = signRequest(callbackPayload(input.userId, this.world.now()), this.world.apps[input.provider].secret);
-    return postSignedRequest(input.url, signed);
+  private sendSignedRequest(input: CallbackInput): Promise<CallbackResult> {
+    const userId = input.idKind === 'app-scoped' ? this.appScopedId(input) : input.userId;
+    const payload = callbackPayloadText(userId, this.world.now(), input.userIdAs);
+    return postSignedRequest(input.url, signPayloadText(payload, this.world.apps[input.provider].secret));
+  }
+
+  /** `userId` may name an Instagram user by either id; tokens belong to the professional one. */
+  private professionalId(input: CallbackInput): string {
+    if (input.provider !== 'instagram') return input.userId;
+    const byScoped = [...this.world.igAccounts.values()].find((a) => a.appScopedId === input.userId);
+    return byScoped?.id ?? input.userId;
+  }
+
+  private appScopedId(input: CallbackInput): string {
+    const account = input.provider === 'instagram' ? this.world.igAccounts.get(this.professionalId(input)) : undefined;
+    if (!account) throw new Error(`idKind app-scoped needs an Instagram user, not ${input.provider} ${input.userId}`);
+    return account.appScopedId;
   }
 
   /** The next `count` calls matching the rule fail the given way (count 0 removes such rules). */

@@ -156,10 +156,10 @@ export class World {
     return { id: user.id, name: user.name, pages };
   }
 
-  addInstagramUser(input: Partial<Omit<IgAccount, 'id' | 'appScopedId'>> & { userId?: string }): { userId: string; username: string } {
+  addInstagramUser(input: Partial<Omit<IgAccount, 'id' | 'appScopedId'>> & { userId?: string }): { userId: string; username: string; appScopedId: string } {
     const account = this.putIgAccount({ ...input, id: input.userId });
     this.igLoginUserIds.add(account.id);
-    return { userId: account.id, username: account.username };
+    return { userId: account.id, username: account.username, appScopedId: account.appScopedId };
   }
 
   private putIgAccount(spec: Partial<IgAccount>): IgAccount {

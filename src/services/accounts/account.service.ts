@@ -13,10 +13,13 @@ import type { TokenVault } from '../tokens/token-vault';
 import { listAccountSnapshots, type AccountSnapshot } from './account-snapshots';
 import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
+import { canRevoke, countAccountsRelyingOnMetaUser, lockMetaUser } from './shared-meta-user';
 
 export interface GrantInput {
   provider: LoginProvider;
   metaUserId: string;
+  /** Instagram flow: the app-scoped id /me answers in `id`, kept so callbacks carrying it match. */
+  appScopedUserId?: string | null;
   token: string;
   tokenIssuedAt: Date;
   tokenExpiresAt: Date | null;
@@ -99,6 +102,7 @@ export class AccountService {
     grant.tokenExpiresAt = input.tokenExpiresAt;
     grant.dataAccessExpiresAt = input.dataAccessExpiresAt;
     grant.scopes = input.scopes;
+    if (input.appScopedUserId) grant.appScopedUserId = input.appScopedUserId;
 
     const ids = linked.map((l) => l.profile.platformUserId);
     const existing = await em.find(
@@ -220,9 +224,11 @@ export class AccountService {
   }
 
   /**
-   * Idempotent. Deletes the account's tokens and marks it DISCONNECTED. The Facebook grant is
-   * revoked at Meta only when no other linked account of the member still uses it; a failed
-   * revoke is logged, never fatal: the member asked to disconnect and is disconnected.
+   * Idempotent. Deletes the account's tokens and marks it DISCONNECTED; the member's grant token
+   * goes too once none of the member's accounts uses it. The Facebook grant is revoked at Meta
+   * only when no account of ANY member still relies on that Facebook user (see
+   * shared-meta-user.ts); a failed revoke is logged, never fatal: the member asked to disconnect
+   * and is disconnected.
    */
   async disconnect(em: EntityManager, memberId: string, id: string): Promise<SocialAccount> {
     const current = await this.get(em, memberId, id);
@@ -239,6 +245,13 @@ export class AccountService {
       await this.deps.status.transition(t, account, SocialConnectionStatus.DISCONNECTED, DISCONNECTED_BY_MEMBER);
       const grantId = account.grant?.id;
       if (grantId) {
+        const [metaUser] = await t.execute<Array<{ provider: LoginProvider; meta_user_id: string }>>(
+          'select provider, meta_user_id from meta_grant where id = ?',
+          [grantId],
+        );
+        // Before any count: disconnects of accounts on one Meta user (any member) decide in turn.
+        const revocable = metaUser !== undefined && canRevoke(metaUser.provider);
+        if (revocable) await lockMetaUser(t, metaUser.provider, metaUser.meta_user_id);
         const others = await t.count(SocialAccount, {
           grant: grantId,
           id: { $ne: account.id },
@@ -247,16 +260,20 @@ export class AccountService {
         if (others === 0) {
           const grant = await t.findOneOrFail(MetaGrant, grantId, { lockMode: LockMode.PESSIMISTIC_WRITE });
           grant.tokenEncrypted = null;
-          revoke = { metaUserId: grant.metaUserId, provider: grant.provider };
+          // The revoke ends the Meta user's authorization for every member: only when nobody relies on it.
+          if (revocable && (await countAccountsRelyingOnMetaUser(t, grant.provider, grant.metaUserId, account.id)) === 0) {
+            revoke = { metaUserId: grant.metaUserId, provider: grant.provider };
+          }
         }
       }
       return account;
     });
-    if (revoke?.provider === LoginProvider.FACEBOOK && tokens.grantToken) {
+    if (revoke && tokens.grantToken) {
       try {
         await this.deps.facebook.revokePermissions(revoke.metaUserId, tokens.grantToken);
       } catch (error) {
-        this.deps.logger.warn({ accountId: id, err: (error as Error).message }, 'revoking the Facebook grant failed; the account is disconnected anyway');
+        const meta = error instanceof MetaError ? { code: error.code, subcode: error.subcode, kind: error.kind } : {};
+        this.deps.logger.warn({ accountId: id, ...meta, err: (error as Error).message }, 'revoking the Facebook grant failed; the account is disconnected anyway');
       }
     }
     return account;

@@ -79,6 +79,23 @@ export async function completeDeletion(em: EntityManager, deletion: MetaDataDele
   deletion.completedAt = now;
 }
 
+/**
+ * The request named a user we hold nothing for (never connected, or already deleted): the audit
+ * row and the status page say "no data found", not "completed", which would claim a deletion
+ * that never happened.
+ */
+export function markNothingFound(deletion: MetaDataDeletion, now: Date): void {
+  deletion.pendingAccountIds = [];
+  deletion.pendingGrantIds = [];
+  deletion.status = DataDeletionStatus.NO_DATA_FOUND;
+  deletion.completedAt = now;
+}
+
+/** Whether a data deletion request found anything of the user's to delete. */
+export function foundNothing(links: MetaUserLinks): boolean {
+  return links.accounts.length === 0 && links.grants.length === 0;
+}
+
 /** Claims one due request (SKIP LOCKED: instances sweeping at once take different ones). */
 export async function claimDueDeletion(em: EntityManager, now: Date): Promise<MetaDataDeletion | null> {
   const [row] = await em.execute<Array<{ id: string }>>(

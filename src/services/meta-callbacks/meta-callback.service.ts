@@ -5,7 +5,7 @@ import { DataDeletionStatus, MetaDataDeletion } from '../../entities';
 import type { Logger } from '../../logger';
 import { LoginProvider } from '../../schema/enums';
 import type { AccountStatusService } from '../accounts/account-status.service';
-import { claimDueDeletion, completeDeletion, CONFIRMATION_CODE, recordDeletionRequest } from './data-deletion';
+import { claimDueDeletion, completeDeletion, CONFIRMATION_CODE, foundNothing, markNothingFound, recordDeletionRequest } from './data-deletion';
 import { disconnectMetaUserLinks, lockMetaUserLinks } from './meta-user-links';
 import { verifySignedRequest, type SignedRequest } from './signed-request';
 
@@ -78,7 +78,8 @@ export class MetaCallbackService {
       const links = await lockMetaUserLinks(em, provider, userId);
       await disconnectMetaUserLinks(em, this.deps.status, links, reason);
       const request = await recordDeletionRequest(em, { provider, metaUserId: userId, links, now, graceMs: this.deps.meta.dataDeletionGraceSeconds * 1000 });
-      if (request.deleteAfter.getTime() <= now.getTime()) await completeDeletion(em, request, now);
+      if (foundNothing(links)) markNothingFound(request, now);
+      else if (request.deleteAfter.getTime() <= now.getTime()) await completeDeletion(em, request, now);
       return request;
     });
     this.deps.logger.info({ provider, confirmationCode: deletion.confirmationCode, status: deletion.status }, 'Meta data deletion request received');

@@ -13,23 +13,45 @@ export interface MetaUserLinks {
 
 /**
  * Locks (FOR UPDATE) every account linked through this Meta user's grants for this flow, then the
- * grants. A Facebook grant is keyed by the Facebook user id; an Instagram grant by the
- * professional account id, which is also that account's platformUserId, so an Instagram-flow
- * account is found even if its grant row were gone. Accounts before grants, the order
- * AccountService.disconnect takes them in, so a member disconnecting meanwhile cannot deadlock us.
+ * grants. A Facebook grant is keyed by the Facebook user id. An Instagram grant is keyed by the
+ * professional account id (`user_id`, also that account's platformUserId, so the account is found
+ * even if its grant row were gone) and also carries the app-scoped `id`: Meta does not say which
+ * of the two a callback names, so either matches (docs/meta-callbacks.md). Accounts before grants,
+ * the order AccountService.disconnect takes them in, so a member disconnecting meanwhile cannot
+ * deadlock us.
  */
 export async function lockMetaUserLinks(em: EntityManager, provider: LoginProvider, metaUserId: string): Promise<MetaUserLinks> {
   // Plain SQL: a partial entity in the identity map would shadow the full one loaded below.
+  const userIds = provider === LoginProvider.INSTAGRAM ? await instagramUserIds(em, metaUserId) : [metaUserId];
   const grantIds = (
-    await em.execute<Array<{ id: string }>>('select id from meta_grant where provider = ? and meta_user_id = ?', [provider, metaUserId])
+    await em.execute<Array<{ id: string }>>('select id from meta_grant where provider = ? and meta_user_id = any(?::text[])', [provider, pgTextArray(userIds)])
   ).map((g) => g.id);
   const matches: Array<Record<string, unknown>> = [];
   if (grantIds.length > 0) matches.push({ grant: { $in: grantIds } });
-  if (provider === LoginProvider.INSTAGRAM) matches.push({ provider: LoginProvider.INSTAGRAM, platformUserId: metaUserId });
+  if (provider === LoginProvider.INSTAGRAM) matches.push({ provider: LoginProvider.INSTAGRAM, platformUserId: { $in: userIds } });
   if (matches.length === 0) return { grants: [], accounts: [] };
   const accounts = await em.find(SocialAccount, { $or: matches }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
   const grants = grantIds.length > 0 ? await em.find(MetaGrant, { id: { $in: grantIds } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
   return { grants, accounts };
+}
+
+/**
+ * The professional account ids a callback's Instagram user id stands for: itself (it may be the
+ * `user_id`) and the `user_id` of every grant that stored it as the app-scoped `id`. Resolving
+ * through the professional id also reaches other members' grants linked before the app-scoped id
+ * was stored.
+ */
+async function instagramUserIds(em: EntityManager, callbackUserId: string): Promise<string[]> {
+  const rows = await em.execute<Array<{ meta_user_id: string }>>(
+    'select distinct meta_user_id from meta_grant where provider = ? and app_scoped_user_id = ?',
+    [LoginProvider.INSTAGRAM, callbackUserId],
+  );
+  return [...new Set([callbackUserId, ...rows.map((r) => r.meta_user_id)])];
+}
+
+/** A PostgreSQL text[] literal; ids are digits only (signed-request.ts checks), quoted anyway. */
+function pgTextArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseJsonKeepingBigInts } from '../meta/json';
 
 /**
  * Meta's `signed_request` (deauthorize and data deletion callbacks): `<sig>.<payload>`, both
@@ -52,7 +53,9 @@ export function verifySignedRequest(signedRequest: unknown, appSecret: string, o
 
   let payload: unknown;
   try {
-    payload = JSON.parse(Buffer.from(encodedPayload, 'base64url').toString('utf8'));
+    // A user_id sent as a bare JSON number beyond 2^53 must keep every digit: JSON.parse would
+    // round it to another user's id. The parser turns such integers into their exact digits.
+    payload = parseJsonKeepingBigInts(Buffer.from(encodedPayload, 'base64url').toString('utf8'));
   } catch {
     throw new SignedRequestError('signed_request payload is not JSON.');
   }
@@ -61,6 +64,7 @@ export function verifySignedRequest(signedRequest: unknown, appSecret: string, o
 
   if (fields.algorithm !== 'HMAC-SHA256') throw new SignedRequestError('signed_request algorithm must be HMAC-SHA256.');
 
+  // A number here is a safe integer (larger ones arrived as digit strings); a fraction or exponent is no id.
   const userId = typeof fields.user_id === 'number' && Number.isSafeInteger(fields.user_id) ? String(fields.user_id) : fields.user_id;
   if (typeof userId !== 'string' || !USER_ID.test(userId)) throw new SignedRequestError('signed_request has no valid user_id.');
 

@@ -138,6 +138,8 @@ export class ConnectService {
       {
         provider: LoginProvider.INSTAGRAM,
         metaUserId: platformUserId,
+        // `id` is app-scoped; a deauthorize or data deletion callback may name the user by either.
+        appScopedUserId: raw.id ? String(raw.id) : null,
         token: longLived.accessToken,
         tokenIssuedAt: now,
         tokenExpiresAt: secondsFrom(now, longLived.expiresIn),
