@@ -92,7 +92,7 @@ describe('rate-limit scopes', () => {
     const usage = pausesFromUsage('facebook', parseAppUsage(JSON.stringify({ call_count: 95, total_time: 10, total_cputime: 5 })), business, 80);
     expect(usage.map((p) => [p.key, p.seconds])).toEqual([['app:facebook', 60], ['page:123', 180]]);
     expect(retryAfterFor(undefined, business)).toBe(180);
-    expect(pausesForError(32, 400, { app: 'facebook', tokenFp: 't.p' }, business, 180).map((p) => p.key)).toEqual(['page:123']);
+    expect(pausesForError(32, 400, { app: 'facebook', tokenFp: 't.p' }, business, 180).map((p) => p.key)).toEqual(['page:t.p', 'page:123']);
   });
 
   it('honours Retry-After in seconds or as a date', () => {

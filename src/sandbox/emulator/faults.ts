@@ -28,8 +28,11 @@ export interface FaultRule {
   untilMs?: number;
 }
 
-/** Business use case `type` Meta reports for each object-scoped code. */
-const BUC_TYPE: Record<number, string> = { 80002: 'instagram', 32: 'pages', 80001: 'pages', 613: 'instagram', 17: 'instagram' };
+/**
+ * Business use case `type` Meta reports for the codes that are Business Use Case limits. 17 (a
+ * user's platform limit) and 613 (one endpoint's or object's own limit) come without that header.
+ */
+const BUC_TYPE: Record<number, string> = { 80002: 'instagram', 32: 'pages', 80001: 'pages' };
 
 export interface UsageSettings {
   /** X-App-Usage percentages. */
@@ -149,9 +152,9 @@ function rateLimitHeaders(rule: FaultRule, code: number): Record<string, string>
   if (code === 4) return { 'x-app-usage': JSON.stringify({ call_count: 100, total_time: 64, total_cputime: 38 }) };
   const headers: Record<string, string> = { 'x-app-usage': JSON.stringify({ call_count: 3, total_time: 2, total_cputime: 1 }) };
   const objectId = rule.objectId ?? rule.subjectId ?? (rule.pathIncludes && /^\d+$/.test(rule.pathIncludes) ? rule.pathIncludes : undefined);
-  if (objectId) {
+  if (objectId && BUC_TYPE[code]) {
     headers['x-business-use-case-usage'] = JSON.stringify({
-      [objectId]: [{ type: BUC_TYPE[code] ?? 'instagram', call_count: 100, total_cputime: 12, total_time: 20, estimated_time_to_regain_access: rule.regainMinutes ?? 0 }],
+      [objectId]: [{ type: BUC_TYPE[code], call_count: 100, total_cputime: 12, total_time: 20, estimated_time_to_regain_access: rule.regainMinutes ?? 0 }],
     });
   }
   return headers;

@@ -97,7 +97,10 @@ export class RateLimitGate {
   /** Records pauses here at once, then in the table for every other process (awaited). */
   async pause(requests: PauseRequest[]): Promise<void> {
     const now = this.deps.clock.now().getTime();
-    const fresh = requests.filter((r) => r.seconds > 0 && (this.pausedUntil.get(r.key) ?? 0) < now + r.seconds * 1000);
+    // One request per scope (a header and an error often name the same one): the longest wins, the error's reason on a tie.
+    const byKey = new Map<string, PauseRequest>();
+    for (const r of requests) if (r.seconds > 0 && r.seconds >= (byKey.get(r.key)?.seconds ?? 0)) byKey.set(r.key, r);
+    const fresh = [...byKey.values()].filter((r) => (this.pausedUntil.get(r.key) ?? 0) < now + r.seconds * 1000);
     if (fresh.length === 0) return;
     for (const r of fresh) {
       this.pausedUntil.set(r.key, now + r.seconds * 1000);

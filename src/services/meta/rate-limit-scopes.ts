@@ -99,29 +99,31 @@ export function pausesForError(code: number | undefined, httpStatus: number | un
   const make = (kind: ScopeKind, ids: Array<string | undefined>): PauseRequest[] =>
     [...new Set(ids.filter((id): id is string => Boolean(id)))].map((id) => ({ kind, key: scopeKey(kind, id), seconds: retryAfterSeconds, reason }));
   const named = (kind: ScopeKind) => business.filter((b) => buckKind(b.type) === kind).map((b) => b.id);
-  /** When Meta names a scope we cannot identify on this call: the node called, else the token (a Business Login token is its account). */
-  const narrowest = (kind: ScopeKind) => make(kind, [t.objectId ?? t.tokenFp]);
+  /** The ids Meta names for this kind, plus this call's own one, so the next call like this one is held back too. */
+  const scoped = (kind: ScopeKind, own: string | undefined) => make(kind, [own, ...named(kind)]);
   const first = (...candidates: PauseRequest[][]) => candidates.find((c) => c.length > 0) ?? [];
 
   switch (code) {
     case 4:
       return make('app', [t.app]);
     case 17:
-      return first(make('user', [t.tokenFp]));
+      return make('user', [t.tokenFp]);
     case 32:
     case 80001:
-      return first(make('page', [t.pageId, ...named('page')]), narrowest('page'));
+      // A Page token stands for its Page; a batch entry names only its node.
+      return scoped('page', t.pageId ?? t.tokenFp ?? t.objectId);
     case 80002:
-      return first(make('instagram_account', [t.instagramAccountId, ...named('instagram_account')]), narrowest('instagram_account'));
+      // The account we named, else the node called (a batch entry's IG user), else the Business Login token.
+      return scoped('instagram_account', t.instagramAccountId ?? t.objectId ?? t.tokenFp);
     case 613:
-      return first(make('object', [t.objectId]), narrowest('object'));
+      return make('object', [t.objectId ?? t.tokenFp]);
     case undefined:
       // HTTP 429 without a Graph code: whatever this call is narrowest about, the app when nothing else.
       return first(make('object', [t.objectId]), make('user', [t.tokenFp]), make('app', [t.app]));
     default: {
       // Other Business Use Case codes (80003...80014): the ids the header names.
       const ids = business.map((b) => ({ kind: buckKind(b.type), id: b.id }));
-      return ids.length > 0 ? ids.flatMap(({ kind, id }) => make(kind, [id])) : first(make('object', [t.objectId]), narrowest('object'));
+      return ids.length > 0 ? ids.flatMap(({ kind, id }) => make(kind, [id])) : make('object', [t.objectId ?? t.tokenFp]);
     }
   }
 }
