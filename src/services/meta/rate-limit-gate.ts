@@ -40,6 +40,7 @@ export class RateLimitGate {
   private reloadTimer?: NodeJS.Timeout;
   private reconnectTimer?: NodeJS.Timeout;
   private stopped = true;
+  private reloading?: Promise<void>;
 
   constructor(
     private readonly deps: { orm: MikroORM; databaseUrl: string; clock: Clock; logger: Logger; thresholdPercent: number; events?: GateEvents },
@@ -53,7 +54,11 @@ export class RateLimitGate {
     this.stopped = false;
     await this.listen();
     await this.reload();
-    this.reloadTimer = setInterval(() => void this.reload().catch((error) => this.deps.logger.warn({ err: (error as Error).message }, 'reloading rate-limit pauses failed')), RELOAD_INTERVAL_MS);
+    this.reloadTimer = setInterval(() => {
+      this.reloading ??= this.reload()
+        .catch((error) => this.deps.logger.warn({ err: (error as Error).message }, 'reloading rate-limit pauses failed'))
+        .finally(() => (this.reloading = undefined));
+    }, RELOAD_INTERVAL_MS);
     this.reloadTimer.unref();
   }
 
@@ -61,6 +66,7 @@ export class RateLimitGate {
     this.stopped = true;
     clearInterval(this.reloadTimer);
     clearTimeout(this.reconnectTimer);
+    await this.reloading; // never leave a query running into the ORM's close
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
