@@ -87,6 +87,7 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   const metrics = createMetrics();
   const services = createServices({ config, orm, clock, logger, metrics, databaseUrl });
   await services.events.start();
+  await services.gate.start(); // rate-limit pauses shared by every process on the database
   services.metaCallbacks.start(); // completes data deletions once their grace period has passed
 
   // 5. HTTP + WebSocket on one server and one path (a worker process serves only operational routes).
@@ -120,6 +121,7 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
       await stopGraphQL(); // drains HTTP, then closes WebSockets with 1001
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.events.stop();
+      await services.gate.stop();
       await orm.close(true);
       await emulator?.close();
       await embedded?.stop();

@@ -160,3 +160,50 @@ describe('Meta emulator: Instagram', () => {
     expect(unknown.status).toBe(404);
   });
 });
+
+describe('Meta emulator: rate limits, scoped as Meta scopes them', () => {
+  const control = (method: string, arg: unknown) =>
+    fetch(`${meta.url}/_control/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(arg) });
+  afterEach(() => meta.control.reset());
+
+  it('limits one Instagram account (80002) with a low X-App-Usage and a BUC header naming only it, until its minutes pass', async () => {
+    const user = meta.control.addFacebookUser({ pages: [{ instagram: {} }, { instagram: {} }] });
+    const [limited, free] = user.pages.map((p) => p.instagram!.id);
+    const token = await facebookUserToken(user.id);
+    expect((await control('limitRate', { host: 'facebook', code: 80002, scopeId: limited, minutes: 3 })).status).toBe(200);
+
+    const hit = await fbGet(`/${limited}`, { access_token: token, appsecret_proof: proof(token), fields: 'id' });
+    expect(hit.body.error.code).toBe(80002);
+    expect(JSON.parse(hit.headers.get('x-app-usage')!).call_count).toBeLessThan(10);
+    expect(JSON.parse(hit.headers.get('x-business-use-case-usage')!)).toEqual({
+      [limited]: [expect.objectContaining({ type: 'instagram', call_count: 100, estimated_time_to_regain_access: 3 })],
+    });
+    expect((await fbGet(`/${free}`, { access_token: token, appsecret_proof: proof(token), fields: 'id' })).status).toBe(200);
+
+    // Inside a batch the limited entry fails on its own, with its headers; the other answers.
+    const body = new URLSearchParams({ access_token: token, appsecret_proof: proof(token), batch: JSON.stringify([limited, free].map((id) => ({ method: 'GET', relative_url: `v25.0/${id}?fields=id` }))) });
+    const answers = (await (await fetch(`${meta.urls.facebookGraph}/`, { method: 'POST', body })).json()) as Array<{ code: number; body: string; headers: Array<{ name: string }> }>;
+    expect(JSON.parse(answers[0].body).error.code).toBe(80002);
+    expect(answers[0].headers.map((h) => h.name)).toContain('x-business-use-case-usage');
+    expect(answers[1].code).toBe(200);
+
+    clock.advance(3 * 60_000);
+    expect((await fbGet(`/${limited}`, { access_token: token, appsecret_proof: proof(token), fields: 'id' })).status).toBe(200);
+  });
+
+  it('limits the whole app with code 4 and a high X-App-Usage, and answers 429 with Retry-After', async () => {
+    const user = meta.control.addFacebookUser({ pages: [{ instagram: {} }] });
+    const token = await facebookUserToken(user.id);
+    await control('limitRate', { host: 'facebook', code: 4, minutes: 1 });
+    const app = await fbGet('/me', { access_token: token, appsecret_proof: proof(token) });
+    expect(app.body.error.code).toBe(4);
+    expect(JSON.parse(app.headers.get('x-app-usage')!).call_count).toBe(100);
+    await control('liftRateLimits', {});
+
+    await control('throttle', { host: 'facebook', pathIncludes: '/me', count: 1, retryAfterSeconds: 42 });
+    const throttled = await fbGet('/me', { access_token: token, appsecret_proof: proof(token) });
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get('retry-after')).toBe('42');
+    expect((await fbGet('/me', { access_token: token, appsecret_proof: proof(token) })).status).toBe(200);
+  });
+});

@@ -226,7 +226,7 @@ describe('damping', () => {
     expect(app.emulator.control.calls.filter((c) => c.host === 'facebook-graph')).toHaveLength(0);
     expect((await row(account.id)).connection_status).toBe('CONNECTED');
     const metrics = await (await fetch(`${app.url}/metrics`)).text();
-    expect(metrics).toMatch(/meta_rate_limit_pauses_total\{scope="app:facebook"\} [1-9]/);
+    expect(metrics).toMatch(/meta_rate_limit_pauses_total\{scope="app"\} [1-9]/);
   });
 });
 

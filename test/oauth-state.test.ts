@@ -1,5 +1,5 @@
 import { OAuthUrlDocument } from '../client/generated/graphql';
-import { allow, beginConnect, facebookUser, finishConnect } from './helpers/flows';
+import { allow, beginConnect, facebookUser, finishConnect, instagramUser } from './helpers/flows';
 import { onlyError, OTHER_REDIRECT_URI, REDIRECT_URI, appForThisFile } from './helpers/test-app';
 
 const app = appForThisFile();
@@ -78,5 +78,59 @@ describe('the OAuth state on connectInstagram', () => {
     const refused = results.filter((r) => r.errors?.[0]?.extensions?.code === 'INVALID_OAUTH_STATE');
     expect(succeeded).toHaveLength(1);
     expect(refused).toHaveLength(2);
+  });
+});
+
+describe('a connect that fails before Meta exchanged the code', () => {
+  it('keeps the state valid after RATE_LIMITED (429 on the code exchange): the same code and state work after the wait', async () => {
+    const ig = instagramUser(app);
+    const state = await beginConnect(app, 'member-state-429', 'INSTAGRAM');
+    const code = allow(app, 'INSTAGRAM', ig.userId, state);
+    app.emulator.control.throttle({ host: 'instagram', pathIncludes: '/oauth/access_token', count: 1, retryAfterSeconds: 30 });
+
+    expect(onlyError(await finishConnect(app, 'member-state-429', code, state)).extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 30 });
+    // Retried during the pause: still RATE_LIMITED (our gate, no Meta call), and still not burnt.
+    expect(onlyError(await finishConnect(app, 'member-state-429', code, state)).extensions.code).toBe('RATE_LIMITED');
+    app.clock.advance(31_000);
+    const retried = await finishConnect(app, 'member-state-429', code, state);
+    expect(retried.data?.connectInstagram).toHaveLength(1);
+    expect(onlyError(await finishConnect(app, 'member-state-429', code, state)).extensions.code).toBe('INVALID_OAUTH_STATE');
+  });
+
+  it('keeps the state valid after UPSTREAM_UNAVAILABLE on the code exchange', async () => {
+    const fb = facebookUser(app, [{ instagram: {} }]);
+    const state = await beginConnect(app, 'member-state-5xx', 'FACEBOOK');
+    const code = allow(app, 'FACEBOOK', fb.userId, state);
+    app.emulator.control.failNext({ host: 'facebook', pathIncludes: '/oauth/access_token', count: 10, kind: 'server_error' });
+
+    expect(onlyError(await finishConnect(app, 'member-state-5xx', code, state)).extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    app.emulator.control.failNext({ host: 'facebook', pathIncludes: '/oauth/access_token', count: 0, kind: 'server_error' });
+    expect((await finishConnect(app, 'member-state-5xx', code, state)).data?.connectInstagram).toHaveLength(1);
+  });
+
+  it('spends the state once Meta has exchanged the code, even when a later step fails', async () => {
+    const fb = facebookUser(app, [{ instagram: {} }]);
+    const state = await beginConnect(app, 'member-state-spent', 'FACEBOOK');
+    const code = allow(app, 'FACEBOOK', fb.userId, state);
+    app.emulator.control.failNext({ host: 'facebook', pathIncludes: '/me/accounts', count: 10, kind: 'server_error' });
+
+    expect(onlyError(await finishConnect(app, 'member-state-spent', code, state)).extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    app.emulator.control.failNext({ host: 'facebook', pathIncludes: '/me/accounts', count: 0, kind: 'server_error' });
+    expect(onlyError(await finishConnect(app, 'member-state-spent', code, state)).extensions.code).toBe('INVALID_OAUTH_STATE');
+  });
+
+  it('lets one of two concurrent retries of a released state exchange the code', async () => {
+    const ig = instagramUser(app);
+    const state = await beginConnect(app, 'member-state-retry-race', 'INSTAGRAM');
+    const code = allow(app, 'INSTAGRAM', ig.userId, state);
+    app.emulator.control.failNext({ host: 'instagram', pathIncludes: '/oauth/access_token', count: 10, kind: 'server_error' });
+    expect(onlyError(await finishConnect(app, 'member-state-retry-race', code, state)).extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+    app.emulator.control.failNext({ host: 'instagram', pathIncludes: '/oauth/access_token', count: 0, kind: 'server_error' });
+    app.emulator.control.resetCalls();
+
+    const results = await Promise.all([1, 2, 3].map(() => finishConnect(app, 'member-state-retry-race', code, state)));
+    expect(results.filter((r) => r.data?.connectInstagram)).toHaveLength(1);
+    expect(results.filter((r) => r.errors?.[0]?.extensions?.code === 'INVALID_OAUTH_STATE')).toHaveLength(2);
+    expect(app.emulator.control.calls.filter((c) => c.host === 'instagram-api')).toHaveLength(1);
   });
 });

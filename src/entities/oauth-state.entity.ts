@@ -31,6 +31,14 @@ export class OAuthState {
   @Property({ type: 'timestamptz', nullable: true })
   usedAt?: Date | null;
 
+  /** The connect currently exchanging this state's code (see OAuthStateService.claim). */
+  @Property({ type: 'text', nullable: true })
+  claimId?: string | null;
+
+  /** Until when that claim holds; after it, a retry may take the state again. */
+  @Property({ type: 'timestamptz', nullable: true })
+  claimedUntil?: Date | null;
+
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();
 }

@@ -22,10 +22,18 @@ import { LifecycleWorker } from './worker/lifecycle-worker';
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
 export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string }) {
   const { config, orm, clock, logger, metrics } = deps;
-  const gate = new RateLimitGate(clock, config.meta.usageThrottlePercent, {
-    onPause: (scope, seconds) => {
-      metrics.rateLimitPauses.inc({ scope: scope.startsWith('app:') ? scope : 'business' });
-      logger.warn({ scope, seconds }, 'pausing calls to Meta to respect its rate limit');
+  const gate = new RateLimitGate({
+    orm,
+    databaseUrl: deps.databaseUrl,
+    clock,
+    logger,
+    thresholdPercent: config.meta.usageThrottlePercent,
+    events: {
+      // The metric carries the scope's kind only: raw ids would be unbounded label values.
+      onPause: (kind, scope, seconds, reason) => {
+        metrics.rateLimitPauses.inc({ scope: kind });
+        logger.warn({ scope, seconds, reason }, 'pausing calls to Meta for this scope to respect its rate limit');
+      },
     },
   });
   const metaHttp = new MetaHttp(config.meta, gate, clock, logger, {

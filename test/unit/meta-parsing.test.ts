@@ -2,8 +2,7 @@ import { classifyMetaError, MetaAuthError, MetaBadRequestError, MetaPermissionEr
 import { parseShortLivedToken } from '../../src/services/meta/instagram-client';
 import { parseJsonKeepingBigInts } from '../../src/services/meta/json';
 import { accountTypeOf } from '../../src/services/meta/profile';
-import { parseBusinessUseCaseUsage, RateLimitGate } from '../../src/services/meta/rate-limit-gate';
-import { ManualClock } from '../../src/clock';
+import { parseBusinessUseCaseUsage, parseRetryAfter, pausesForError, pausesFromUsage, parseAppUsage, retryAfterFor, type CallTargets } from '../../src/services/meta/rate-limit-scopes';
 import { InstagramAccountType } from '../../src/schema/enums';
 
 describe('parseJsonKeepingBigInts', () => {
@@ -74,25 +73,32 @@ describe('accountTypeOf', () => {
   });
 });
 
-describe('RateLimitGate', () => {
-  it('pauses a business id for the time Meta names, and the app above the threshold', () => {
-    const clock = new ManualClock(0);
-    const gate = new RateLimitGate(clock, 80);
-    const headers = new Headers({
-      'x-app-usage': JSON.stringify({ call_count: 95, total_time: 10, total_cputime: 5 }),
-      'x-business-use-case-usage': JSON.stringify({ '123': [{ type: 'pages', call_count: 50, total_cputime: 1, total_time: 1, estimated_time_to_regain_access: 3 }] }),
-    });
-    gate.observe('app:facebook', headers);
-    expect(() => gate.check(['app:facebook'])).toThrow(MetaRateLimitError);
-    expect(gate.remainingSeconds('business:123')).toBe(180);
-    clock.advance(61_000);
-    expect(() => gate.check(['app:facebook'])).not.toThrow();
-    try {
-      gate.check(['app:facebook', 'business:123']);
-      throw new Error('expected a pause');
-    } catch (error) {
-      expect((error as MetaRateLimitError).retryAfterSeconds).toBe(119);
-    }
+describe('rate-limit scopes', () => {
+  const targets: CallTargets = { app: 'facebook', tokenFp: 't.abc', instagramAccountId: '1784', objectId: '1784' };
+  const keys = (code: number | undefined, t: CallTargets = targets, status = 400) => pausesForError(code, status, t, [], 60).map((p) => p.key);
+
+  it('pauses exactly the scope each code names, never the app for an object limit', () => {
+    expect(keys(4)).toEqual(['app:facebook']);
+    expect(keys(17)).toEqual(['user:t.abc']);
+    expect(keys(80002)).toEqual(['instagram_account:1784']);
+    expect(keys(613)).toEqual(['object:1784']);
+    expect(keys(32, { ...targets, pageId: '55' })).toEqual(['page:55']);
+    // No id on the call: the token (a Business Login token is its account), still not the app.
+    expect(keys(80002, { app: 'instagram', tokenFp: 't.ig' })).toEqual(['instagram_account:t.ig']);
+  });
+
+  it('reads the ids and the time (minutes) from X-Business-Use-Case-Usage, and the app from X-App-Usage', () => {
+    const business = parseBusinessUseCaseUsage(JSON.stringify({ '123': [{ type: 'pages', call_count: 50, total_cputime: 1, total_time: 1, estimated_time_to_regain_access: 3 }] }));
+    const usage = pausesFromUsage('facebook', parseAppUsage(JSON.stringify({ call_count: 95, total_time: 10, total_cputime: 5 })), business, 80);
+    expect(usage.map((p) => [p.key, p.seconds])).toEqual([['app:facebook', 60], ['page:123', 180]]);
+    expect(retryAfterFor(undefined, business)).toBe(180);
+    expect(pausesForError(32, 400, { app: 'facebook', tokenFp: 't.p' }, business, 180).map((p) => p.key)).toEqual(['page:t.p', 'page:123']);
+  });
+
+  it('honours Retry-After in seconds or as a date', () => {
+    expect(parseRetryAfter('120', 0)).toBe(120);
+    expect(parseRetryAfter(new Date(30_000).toUTCString(), 0)).toBe(30);
+    expect(parseRetryAfter(null, 0)).toBeUndefined();
   });
 
   it('ignores malformed headers', () => {

@@ -130,6 +130,36 @@ export class EmulatorControl {
     this.faults.add(rule);
   }
 
+  /**
+   * Meta rate-limits one scope for `minutes` of the emulator's clock, as Meta does: code 4 limits
+   * the whole app (every call on `host`, X-App-Usage at 100 %); 17 a user's token, 32/80001 a Page,
+   * 80002 an Instagram account, 613 one object: only calls touching `scopeId` (in the path, or
+   * made with that subject's token) fail, with a low X-App-Usage and an
+   * X-Business-Use-Case-Usage naming `scopeId` with `minutes` to regain access.
+   */
+  limitRate(input: { host: 'facebook' | 'instagram' | 'any'; code: number; scopeId?: string; minutes: number }): void {
+    if (input.code !== 4 && !input.scopeId) throw new Error(`code ${input.code} limits one object: pass its scopeId`);
+    this.faults.add({
+      host: input.host,
+      kind: 'rate_limit',
+      code: input.code,
+      count: 0,
+      subjectId: input.code === 4 ? undefined : input.scopeId,
+      regainMinutes: input.minutes,
+      untilMs: this.world.now() + input.minutes * 60_000,
+    });
+  }
+
+  /** The next `count` calls matching `pathIncludes` (all, when omitted) answer HTTP 429 with `Retry-After: retryAfterSeconds`. */
+  throttle(input: { host: 'facebook' | 'instagram' | 'any'; pathIncludes?: string; count: number; retryAfterSeconds: number }): void {
+    this.faults.add({ ...input, kind: 'throttled' });
+  }
+
+  /** Every rate limit and 429 set up with limitRate, throttle or failNext is lifted. */
+  liftRateLimits(): void {
+    this.faults.liftRateLimits();
+  }
+
   setUsage(usage: UsageSettings): void {
     this.faults.usage = usage;
   }
@@ -215,6 +245,9 @@ export const HTTP_CONTROL_METHODS = [
   'issueInstagramTokens',
   'refreshCounts',
   'failNext',
+  'limitRate',
+  'throttle',
+  'liftRateLimits',
   'setUsage',
   'dropBatchEntries',
   'setLatency',

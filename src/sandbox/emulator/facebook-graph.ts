@@ -285,7 +285,8 @@ export class FacebookGraph {
       if (url.searchParams.has('access_token') && !url.searchParams.has('appsecret_proof')) delete params.appsecret_proof;
       const method = (request.method ?? 'GET').toUpperCase();
       this.options.log({ host: 'facebook-graph', method, path: url.pathname, hadAppsecretProof: Boolean(params.appsecret_proof), batch: true, at: this.world.now() });
-      const fault = this.faults.take('facebook', url.pathname);
+      // Meta counts and limits every entry on its own: a limited object fails inside the batch, the rest answer.
+      const fault = this.faults.take('facebook', url.pathname, this.world.subjectsOf(params.access_token));
       const result =
         fault && !fault.reset
           ? fault
@@ -296,7 +297,7 @@ export class FacebookGraph {
               : this.handle({ method, path, params, version: match?.[1] ?? call.version });
       return {
         code: result.status,
-        headers: [{ name: 'Content-Type', value: 'text/javascript; charset=UTF-8' }],
+        headers: [{ name: 'Content-Type', value: 'text/javascript; charset=UTF-8' }, ...Object.entries(result.headers ?? {}).map(([name, value]) => ({ name, value }))],
         body: typeof result.body === 'string' ? result.body : JSON.stringify(result.body),
       };
     });

@@ -1,7 +1,7 @@
 import { graphError, type GraphResult } from './responses';
 
 export type FaultHost = 'facebook' | 'instagram' | 'any';
-export type FaultKind = 'server_error' | 'transient' | 'rate_limit' | 'permission' | 'auth' | 'bad_request' | 'network_reset';
+export type FaultKind = 'server_error' | 'transient' | 'rate_limit' | 'throttled' | 'permission' | 'auth' | 'bad_request' | 'network_reset';
 
 export interface FaultRule {
   host: FaultHost;
@@ -13,7 +13,26 @@ export interface FaultRule {
   /** Meta error code (rate_limit: 4/17/32/613/80001/80002; permission: 10/200; auth: 190). */
   code?: number;
   subcode?: number;
+  /**
+   * Also matches calls made with a token of this subject (Facebook user, Page, or Business
+   * Login account), whatever the path: how a user (17) or an Instagram account (80002 on /me) is limited.
+   */
+  subjectId?: string;
+  /** rate_limit: the object Meta names in X-Business-Use-Case-Usage (default: subjectId, or pathIncludes when it is an id). */
+  objectId?: string;
+  /** rate_limit: estimated_time_to_regain_access, in minutes (Meta's unit). */
+  regainMinutes?: number;
+  /** throttled: the Retry-After of the HTTP 429, in seconds. */
+  retryAfterSeconds?: number;
+  /** Instead of a count: every matching call fails until the emulator's clock reaches this (epoch ms). */
+  untilMs?: number;
 }
+
+/**
+ * Business use case `type` Meta reports for the codes that are Business Use Case limits. 17 (a
+ * user's platform limit) and 613 (one endpoint's or object's own limit) come without that header.
+ */
+const BUC_TYPE: Record<number, string> = { 80002: 'instagram', 32: 'pages', 80001: 'pages' };
 
 export interface UsageSettings {
   /** X-App-Usage percentages. */
@@ -25,6 +44,8 @@ export interface UsageSettings {
 /** Injected failures and usage headers: how tests make the emulator misbehave on purpose. */
 export class Faults {
   private rules: FaultRule[] = [];
+
+  constructor(private readonly now: () => number = Date.now) {}
   usage: UsageSettings = {};
   /** Batch entries to answer with null (not processed). */
   nullBatchEntries = 0;
@@ -32,11 +53,16 @@ export class Faults {
   latencyMs = 0;
 
   add(rule: FaultRule): void {
-    if (rule.count <= 0) {
+    if (rule.count <= 0 && rule.untilMs === undefined) {
       this.rules = this.rules.filter((r) => !(r.host === rule.host && r.pathIncludes === rule.pathIncludes));
       return;
     }
     this.rules.push({ ...rule });
+  }
+
+  /** Lifts every rate limit (rules of kind rate_limit and throttled). */
+  liftRateLimits(): void {
+    this.rules = this.rules.filter((r) => r.kind !== 'rate_limit' && r.kind !== 'throttled');
   }
 
   clear(): void {
@@ -46,12 +72,18 @@ export class Faults {
     this.latencyMs = 0;
   }
 
-  /** The failure this call should get, consuming one use of the first matching rule. */
-  take(host: 'facebook' | 'instagram', path: string): GraphResult | undefined {
-    const index = this.rules.findIndex((r) => (r.host === 'any' || r.host === host) && (!r.pathIncludes || path.includes(r.pathIncludes)));
+  /** The failure this call should get, consuming one use of the first matching rule. `subjects`: who the call's token belongs to. */
+  take(host: 'facebook' | 'instagram', path: string, subjects: string[] = []): GraphResult | undefined {
+    const now = this.now();
+    this.rules = this.rules.filter((r) => r.untilMs === undefined || r.untilMs > now);
+    const index = this.rules.findIndex(
+      (r) =>
+        (r.host === 'any' || r.host === host) &&
+        (r.subjectId ? subjects.includes(r.subjectId) || path.includes(r.subjectId) : !r.pathIncludes || path.includes(r.pathIncludes)),
+    );
     if (index < 0) return undefined;
     const rule = this.rules[index];
-    if (--rule.count <= 0) this.rules.splice(index, 1);
+    if (rule.untilMs === undefined && --rule.count <= 0) this.rules.splice(index, 1);
     return failureFor(rule);
   }
 
@@ -82,6 +114,12 @@ function failureFor(rule: FaultRule): GraphResult {
       return graphError(500, rule.code ?? 1, 'An unknown error occurred', { isTransient: false });
     case 'transient':
       return graphError(503, rule.code ?? 2, 'An unexpected error has occurred. Please retry your request later.', { isTransient: true });
+    case 'throttled':
+      return {
+        status: 429,
+        body: { error: { message: 'Too many requests. Please retry after the time in Retry-After.', type: 'OAuthException', fbtrace_id: 'emulated429' } },
+        headers: { 'retry-after': String(rule.retryAfterSeconds ?? 60) },
+      };
     case 'rate_limit': {
       const code = rule.code ?? 4;
       const messages: Record<number, string> = {
@@ -91,7 +129,8 @@ function failureFor(rule: FaultRule): GraphResult {
         613: '(#613) Calls to this api have exceeded the rate limit.',
         80002: '(#80002) There have been too many calls to this Instagram account. Wait a bit and try again.',
       };
-      return graphError(code === 4 || code === 17 ? 403 : 400, code, messages[code] ?? `(#${code}) Rate limit reached`, { isTransient: true });
+      const result = graphError(code === 4 || code === 17 ? 403 : 400, code, messages[code] ?? `(#${code}) Rate limit reached`, { isTransient: true });
+      return { ...result, headers: rateLimitHeaders(rule, code) };
     }
     case 'permission': {
       const code = rule.code ?? 10;
@@ -102,4 +141,21 @@ function failureFor(rule: FaultRule): GraphResult {
     case 'bad_request':
       return graphError(400, rule.code ?? 100, '(#100) Invalid parameter');
   }
+}
+
+/**
+ * The usage headers Meta sends with a rate-limit error, scoped as Meta scopes it: the app limit
+ * (4) comes with X-App-Usage at 100 %; an object's limit comes with a LOW X-App-Usage and an
+ * X-Business-Use-Case-Usage entry naming only that object, with the minutes until it recovers.
+ */
+function rateLimitHeaders(rule: FaultRule, code: number): Record<string, string> {
+  if (code === 4) return { 'x-app-usage': JSON.stringify({ call_count: 100, total_time: 64, total_cputime: 38 }) };
+  const headers: Record<string, string> = { 'x-app-usage': JSON.stringify({ call_count: 3, total_time: 2, total_cputime: 1 }) };
+  const objectId = rule.objectId ?? rule.subjectId ?? (rule.pathIncludes && /^\d+$/.test(rule.pathIncludes) ? rule.pathIncludes : undefined);
+  if (objectId && BUC_TYPE[code]) {
+    headers['x-business-use-case-usage'] = JSON.stringify({
+      [objectId]: [{ type: BUC_TYPE[code], call_count: 100, total_cputime: 12, total_time: 20, estimated_time_to_regain_access: rule.regainMinutes ?? 0 }],
+    });
+  }
+  return headers;
 }

@@ -51,7 +51,7 @@ const DEFAULT_VERSION = 'v25.0';
 export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<MetaEmulator> {
   const now = options.now ?? Date.now;
   const world = new World({ facebook: options.facebookApp, instagram: options.instagramApp }, now);
-  const faults = new Faults();
+  const faults = new Faults(now);
   const control = new EmulatorControl(world, faults);
   let baseUrl = '';
   const facebookGraph = new FacebookGraph(world, faults, {
@@ -99,7 +99,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
     record(host, req, params);
     const match = /^\/(v\d+\.\d+)(\/.*)?$/.exec(req.path);
     const call: GraphCall = { method: req.method, path: match ? match[2] || '/' : req.path, params, version: match?.[1] ?? DEFAULT_VERSION };
-    const result = faults.take(faultHost, req.path) ?? handle(call);
+    const result = faults.take(faultHost, req.path, world.subjectsOf(params.access_token)) ?? handle(call);
     send(req, res, result, faults.headers(req.path));
   };
   app.use('/graph.facebook.com', graph('facebook-graph', 'facebook', (call) => facebookGraph.handle(call)));

@@ -265,6 +265,12 @@ export class World {
     }
   }
 
+  /** Who a token stands for (user or account, and its Page): what subject-scoped rate limits match. */
+  subjectsOf(token: string | undefined): string[] {
+    const record = token ? this.tokens.get(token) : undefined;
+    return record ? [record.subjectId, ...(record.pageId ? [record.pageId] : [])] : [];
+  }
+
   invalidateToken(value: string, subcode: number): void {
     const record = this.tokens.get(value);
     if (record) record.invalid = { subcode, message: AUTH_SUBCODE_MESSAGES[subcode] ?? 'Error validating access token.' };

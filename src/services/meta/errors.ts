@@ -53,7 +53,7 @@ export class MetaPermissionError extends MetaError {
   readonly kind = 'permission' as const;
 }
 
-/** Codes 4, 17, 32, 613, 80001, 80002, or our own gate pausing calls. */
+/** Codes 4, 17, 32, 613, 80001, 80002, HTTP 429, or our own gate pausing calls. */
 export class MetaRateLimitError extends MetaError {
   readonly kind = 'rate_limited' as const;
   constructor(
@@ -90,6 +90,8 @@ export function describeAuthSubcode(subcode: number | undefined): string {
 
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613, 80001, 80002, 80003, 80004, 80005, 80006, 80008, 80009, 80014]);
 
+export const isRateLimitCode = (code: number | undefined) => code !== undefined && RATE_LIMIT_CODES.has(code);
+
 interface MetaErrorBody {
   error?: {
     message?: string;
@@ -109,6 +111,10 @@ interface MetaErrorBody {
 /** The one place that decides what a Meta error means. */
 export function classifyMetaError(httpStatus: number, body: unknown, retryAfterSeconds = 60): MetaError {
   const b = (typeof body === 'object' && body !== null ? body : {}) as MetaErrorBody;
+  // 429 Too Many Requests is a rate limit whatever the body says: wait (Retry-After), never retry at once.
+  if (httpStatus === 429 && !(b.error?.code !== undefined && RATE_LIMIT_CODES.has(b.error.code))) {
+    return new MetaRateLimitError({ message: b.error?.message ?? b.error_message ?? 'Meta answered 429 Too Many Requests', code: b.error?.code, httpStatus }, retryAfterSeconds);
+  }
   if (!b.error && (b.error_message || b.error_type)) {
     const details = { message: b.error_message ?? b.error_type ?? 'Instagram rejected the request', code: b.code, httpStatus };
     return httpStatus >= 500 ? new MetaTransientError(details) : new MetaBadRequestError(details);
@@ -126,6 +132,6 @@ export function classifyMetaError(httpStatus: number, body: unknown, retryAfterS
   if (code === 190 || code === 102) return new MetaAuthError(details);
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) return new MetaRateLimitError(details, retryAfterSeconds);
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return new MetaPermissionError(details);
-  if (e.is_transient || code === 1 || code === 2 || httpStatus >= 500 || httpStatus === 429) return new MetaTransientError(details);
+  if (e.is_transient || code === 1 || code === 2 || httpStatus >= 500) return new MetaTransientError(details);
   return new MetaBadRequestError(details);
 }

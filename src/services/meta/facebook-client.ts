@@ -1,6 +1,6 @@
 import type { MetaConfig } from '../../config';
 import { MetaTransientError } from './errors';
-import type { MetaHttp } from './meta-http';
+import type { MetaHttp, RateLimitHints } from './meta-http';
 import { IG_PROFILE_FIELDS, type RawInstagramProfile } from './profile';
 
 export interface FacebookToken {
@@ -89,6 +89,7 @@ export class FacebookClient {
         client_secret: this.app.secret,
         fb_exchange_token: shortLived,
       },
+      limits: { subjectToken: shortLived },
       operation: 'oauth/access_token(fb_exchange_token)',
     });
     return { accessToken: body.access_token, expiresIn: body.expires_in };
@@ -123,7 +124,7 @@ export class FacebookClient {
       versioned: true,
       query: { fields: IG_PROFILE_FIELDS.join(',') },
       accessToken: token,
-      businessIds: [igUserId],
+      limits: { instagramAccountId: igUserId },
       operation: 'ig-user',
     });
   }
@@ -135,6 +136,8 @@ export class FacebookClient {
       path: '/debug_token',
       versioned: true,
       query: { input_token: inputToken, access_token: `${this.app.id}|${this.app.secret}` },
+      // Called with our app token, but about the input token: a limit here is that grant's.
+      limits: { subjectToken: inputToken },
       operation: 'debug_token',
     });
     return body.data;
@@ -154,29 +157,34 @@ export class FacebookClient {
   /**
    * Up to 50 GETs in one call. Returns one result per request, in order: the parsed body, or an
    * Error built by the classifier. Entries Meta did not process (null) are retried once more.
+   * Meta counts every entry against its own scope's limit, so each entry is gated on its own: an
+   * entry whose object is paused is not sent, and a rate-limit error in an entry pauses that
+   * entry's scope (its node, or the Instagram account the caller names), not the whole batch's.
    */
-  async batch(token: string, relativeUrls: string[]): Promise<Array<unknown | Error>> {
-    if (relativeUrls.length > 50) throw new RangeError('a Graph batch takes at most 50 requests');
-    const results: Array<unknown | Error | undefined> = new Array(relativeUrls.length).fill(undefined);
+  async batch(token: string, requests: Array<string | { relativeUrl: string; limits?: RateLimitHints }>): Promise<Array<unknown | Error>> {
+    if (requests.length > 50) throw new RangeError('a Graph batch takes at most 50 requests');
+    const entries = requests.map((r) => (typeof r === 'string' ? { relativeUrl: r } : r));
+    const targets = entries.map((e) => this.http.targetsFor({ host: 'facebookGraph', path: `/${e.relativeUrl.split('?')[0]}`, accessToken: token, limits: e.limits }));
+    const results: Array<unknown | Error | undefined> = entries.map((_, i) => this.http.pausedFor(targets[i]));
     for (let round = 0; round < 3; round++) {
       const pending = results.map((r, i) => (r === undefined ? i : -1)).filter((i) => i >= 0);
       if (pending.length === 0) break;
-      const answers = await this.http.request<Array<{ code: number; body: string } | null>>({
+      const answers = await this.http.request<Array<{ code: number; body: string; headers?: Array<{ name: string; value: string }> } | null>>({
         host: 'facebookGraph',
         method: 'POST',
         path: '/',
         form: {
-          batch: JSON.stringify(pending.map((i) => ({ method: 'GET', relative_url: `${this.config.graphVersion}/${relativeUrls[i]}` }))),
+          batch: JSON.stringify(pending.map((i) => ({ method: 'GET', relative_url: `${this.config.graphVersion}/${entries[i].relativeUrl}` }))),
           include_headers: 'false',
         },
         accessToken: token,
         operation: 'batch',
       });
-      pending.forEach((index, position) => {
+      for (const [position, index] of pending.entries()) {
         const answer = answers[position];
-        if (!answer) return; // not processed: retry in the next round
-        results[index] = this.http.parseBatchEntry(answer.code, answer.body);
-      });
+        if (!answer) continue; // not processed: retry in the next round
+        results[index] = await this.http.parseBatchEntry(targets[index], answer.code, answer.body, answer.headers);
+      }
     }
     return results.map((r) => r ?? new MetaTransientError({ message: 'Meta did not process this batch entry' }));
   }

@@ -1,113 +1,189 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import type { Clock } from '../../clock';
+import type { Logger } from '../../logger';
 import { MetaRateLimitError } from './errors';
-
-/**
- * Keeps us from hammering Meta. Reads the usage headers Meta attaches to Graph responses and
- * pauses a scope (an app, or one business/page/IG id) when usage crosses the threshold or Meta
- * says we are limited. While a scope is paused, calls fail fast with RateLimited and the time
- * left, instead of reaching Meta and extending the penalty.
- */
-export interface UsageReport {
-  /** Highest percentage among call_count, total_time, total_cputime. */
-  percent: number;
-  /** Seconds until access is regained, when Meta says so (business use case header). */
-  regainSeconds?: number;
-}
+import { kindOfKey, type PauseRequest, type ScopeKind } from './rate-limit-scopes';
 
 export interface GateEvents {
-  onPause?(scope: string, seconds: number): void;
+  /** A pause this process learned from Meta (not one it heard about from another process). */
+  onPause?(kind: ScopeKind, key: string, seconds: number, reason: string): void;
 }
 
-/** When usage is high but Meta gives no time, pause this long before trying again. */
-const DEFAULT_PAUSE_SECONDS = 60;
+const CHANNEL = 'meta_rate_limit_pause';
+/** Safety net for a missed NOTIFY (listener reconnecting): reload the table this often. */
+const RELOAD_INTERVAL_MS = 5_000;
+/** Rows this long past their end are deleted on reload. */
+const KEEP_EXPIRED_MS = 3_600_000;
 
+const KIND_WORDS: Record<ScopeKind, string> = {
+  app: 'our app',
+  user: 'this Meta login',
+  page: 'this Facebook Page',
+  instagram_account: 'this Instagram account',
+  object: 'this object',
+};
+
+/**
+ * The pauses Meta's rate limits impose, shared by every API and worker process on the database.
+ *
+ * Pauses live in `meta_rate_limit_pause` (one row per scope, the latest end wins). Checking a
+ * call costs no query: each process keeps the active pauses in memory, loaded at start, updated
+ * by LISTEN/NOTIFY the moment any process writes one, and reloaded every few seconds in case a
+ * notification was missed while the listener reconnected. A pause is written (and notified)
+ * before the caller that hit the limit gets its RATE_LIMITED, so by the time a member can retry
+ * on another instance, that instance already knows. Expiry is judged with the injected clock.
+ */
 export class RateLimitGate {
   private readonly pausedUntil = new Map<string, number>();
+  private listener?: Client;
+  private reloadTimer?: NodeJS.Timeout;
+  private reconnectTimer?: NodeJS.Timeout;
+  private stopped = true;
+  private reloading?: Promise<void>;
 
   constructor(
-    private readonly clock: Clock,
-    private readonly thresholdPercent: number,
-    private readonly events: GateEvents = {},
+    private readonly deps: { orm: MikroORM; databaseUrl: string; clock: Clock; logger: Logger; thresholdPercent: number; events?: GateEvents },
   ) {}
 
-  /** Throws when any of the scopes is paused. */
-  check(scopes: string[]): void {
-    const now = this.clock.now().getTime();
+  get thresholdPercent(): number {
+    return this.deps.thresholdPercent;
+  }
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.listen();
+    await this.reload();
+    this.reloadTimer = setInterval(() => {
+      this.reloading ??= this.reload()
+        .catch((error) => this.deps.logger.warn({ err: (error as Error).message }, 'reloading rate-limit pauses failed'))
+        .finally(() => (this.reloading = undefined));
+    }, RELOAD_INTERVAL_MS);
+    this.reloadTimer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.reloadTimer);
+    clearTimeout(this.reconnectTimer);
+    await this.reloading; // never leave a query running into the ORM's close
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Throws RATE_LIMITED with the time left when any of the scopes is paused. No I/O. */
+  check(keys: string[]): void {
+    const blocked = this.blocked(keys);
+    if (blocked) throw blocked;
+  }
+
+  /** The error a paused call gets, or undefined when none of its scopes is paused. */
+  blocked(keys: string[]): MetaRateLimitError | undefined {
+    const now = this.deps.clock.now().getTime();
     let until = 0;
-    for (const scope of scopes) {
-      const pausedUntil = this.pausedUntil.get(scope);
-      if (pausedUntil === undefined) continue;
-      if (pausedUntil <= now) this.pausedUntil.delete(scope);
-      else until = Math.max(until, pausedUntil);
+    let which = '';
+    for (const key of keys) {
+      const end = this.pausedUntil.get(key);
+      if (end === undefined) continue;
+      if (end <= now) this.pausedUntil.delete(key);
+      else if (end > until) [until, which] = [end, key];
     }
-    if (until > now) {
-      const seconds = Math.ceil((until - now) / 1000);
-      throw new MetaRateLimitError(
-        { message: `Calls to Meta are paused for ${seconds}s to stay under its rate limit` },
-        seconds,
-      );
-    }
+    if (until <= now) return undefined;
+    const seconds = Math.ceil((until - now) / 1000);
+    return new MetaRateLimitError({ message: `Meta is limiting calls for ${KIND_WORDS[kindOfKey(which)]}; calls are paused for ${seconds}s` }, seconds);
   }
 
   /** Seconds left on a scope's pause, 0 when not paused. */
-  remainingSeconds(scope: string): number {
-    const until = this.pausedUntil.get(scope) ?? 0;
-    return Math.max(0, Math.ceil((until - this.clock.now().getTime()) / 1000));
+  remainingSeconds(key: string): number {
+    const until = this.pausedUntil.get(key) ?? 0;
+    return Math.max(0, Math.ceil((until - this.deps.clock.now().getTime()) / 1000));
   }
 
-  /** Learn from a response's usage headers. `appScope` is the app the call was made for. */
-  observe(appScope: string, headers: Headers): void {
-    const app = parseAppUsage(headers.get('x-app-usage'));
-    if (app) this.consider(appScope, app);
-    for (const [id, report] of parseBusinessUseCaseUsage(headers.get('x-business-use-case-usage'))) {
-      this.consider(`business:${id}`, report);
+  /** Records pauses here at once, then in the table for every other process (awaited). */
+  async pause(requests: PauseRequest[]): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    // One request per scope (a header and an error often name the same one): the longest wins, the error's reason on a tie.
+    const byKey = new Map<string, PauseRequest>();
+    for (const r of requests) if (r.seconds > 0 && r.seconds >= (byKey.get(r.key)?.seconds ?? 0)) byKey.set(r.key, r);
+    const fresh = [...byKey.values()].filter((r) => (this.pausedUntil.get(r.key) ?? 0) < now + r.seconds * 1000);
+    if (fresh.length === 0) return;
+    for (const r of fresh) {
+      this.pausedUntil.set(r.key, now + r.seconds * 1000);
+      this.deps.events?.onPause?.(r.kind, r.key, r.seconds, r.reason);
+    }
+    const rows = fresh.map((r) => ({ scope: r.key, kind: r.kind, until: new Date(now + r.seconds * 1000).toISOString(), reason: r.reason }));
+    try {
+      // One statement: upsert keeping the later end, then tell every listener what changed.
+      await this.deps.orm.em.fork().execute(
+        `with input as (select * from jsonb_to_recordset(?::jsonb) as x(scope text, kind text, until timestamptz, reason text)),
+              saved as (
+                insert into meta_rate_limit_pause (scope, kind, paused_until, reason, updated_at)
+                select scope, kind, until, reason, ? from input
+                on conflict (scope) do update set
+                  paused_until = greatest(meta_rate_limit_pause.paused_until, excluded.paused_until),
+                  kind = excluded.kind, reason = excluded.reason, updated_at = excluded.updated_at
+                returning scope, paused_until)
+         select pg_notify('${CHANNEL}', json_agg(json_build_object('scope', scope, 'until', paused_until))::text) from saved`,
+        [JSON.stringify(rows), new Date(now)],
+      );
+    } catch (error) {
+      // This process still honours the pause; others learn it from Meta themselves.
+      this.deps.logger.warn({ err: (error as Error).message }, 'could not share a rate-limit pause through the database');
     }
   }
 
-  /** Meta answered with a rate-limit error: pause every scope the call touched. */
-  limited(scopes: string[], seconds = DEFAULT_PAUSE_SECONDS): void {
-    for (const scope of scopes) this.pause(scope, seconds);
+  /** Loads the active pauses from the table and forgets long-expired rows. */
+  async reload(): Promise<void> {
+    const now = this.deps.clock.now();
+    const em = this.deps.orm.em.fork();
+    const rows = await em.execute<Array<{ scope: string; paused_until: Date }>>('select scope, paused_until from meta_rate_limit_pause where paused_until > ?', [now]);
+    for (const row of rows) this.learn(row.scope, new Date(row.paused_until).getTime());
+    await em.execute('delete from meta_rate_limit_pause where paused_until < ?', [new Date(now.getTime() - KEEP_EXPIRED_MS)]);
   }
 
-  private consider(scope: string, report: UsageReport): void {
-    if (report.percent >= this.thresholdPercent || (report.regainSeconds ?? 0) > 0) {
-      this.pause(scope, report.regainSeconds && report.regainSeconds > 0 ? report.regainSeconds : DEFAULT_PAUSE_SECONDS);
-    }
+  private learn(key: string, until: number): void {
+    if ((this.pausedUntil.get(key) ?? 0) < until) this.pausedUntil.set(key, until);
   }
 
-  private pause(scope: string, seconds: number): void {
-    const until = this.clock.now().getTime() + seconds * 1000;
-    if ((this.pausedUntil.get(scope) ?? 0) >= until) return;
-    this.pausedUntil.set(scope, until);
-    this.events.onPause?.(scope, seconds);
-  }
-}
-
-function percentOf(usage: Record<string, unknown>): number {
-  return Math.max(0, ...['call_count', 'total_time', 'total_cputime'].map((k) => Number(usage[k]) || 0));
-}
-
-export function parseAppUsage(header: string | null): UsageReport | undefined {
-  if (!header) return undefined;
-  try {
-    return { percent: percentOf(JSON.parse(header)) };
-  } catch {
-    return undefined;
-  }
-}
-
-export function parseBusinessUseCaseUsage(header: string | null): Array<[string, UsageReport]> {
-  if (!header) return [];
-  try {
-    const parsed = JSON.parse(header) as Record<string, Array<Record<string, unknown>>>;
-    return Object.entries(parsed).map(([id, entries]) => {
-      const list = Array.isArray(entries) ? entries : [];
-      const percent = Math.max(0, ...list.map(percentOf));
-      // estimated_time_to_regain_access is in minutes.
-      const minutes = Math.max(0, ...list.map((e) => Number(e.estimated_time_to_regain_access) || 0));
-      return [id, { percent, regainSeconds: minutes > 0 ? minutes * 60 : undefined }];
+  private async listen(): Promise<void> {
+    const client = new Client({ connectionString: this.deps.databaseUrl, application_name: 'rate-limit-gate' });
+    client.on('notification', (message) => {
+      if (message.channel !== CHANNEL || !message.payload) return;
+      try {
+        for (const { scope, until } of JSON.parse(message.payload) as Array<{ scope: string; until: string }>) this.learn(scope, new Date(until).getTime());
+      } catch {
+        this.deps.logger.warn('ignored a malformed rate-limit notification');
+      }
     });
-  } catch {
-    return [];
+    client.on('error', () => this.lost(client));
+    client.on('end', () => this.lost(client));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'rate-limit pause listener could not connect; relying on reloads');
+      this.lost(client);
+      return;
+    }
+    if (this.stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.listener = client;
+  }
+
+  /** Reconnects the listener; the periodic reload covers what was sent meanwhile. */
+  private lost(client: Client): void {
+    if (this.stopped || this.reconnectTimer) return;
+    if (this.listener === client) this.listener = undefined;
+    else if (this.listener) return;
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.listen().then(() => this.reload()).catch(() => undefined);
+    }, 1_000);
+    this.reconnectTimer.unref();
   }
 }

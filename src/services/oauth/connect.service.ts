@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import { LoginProvider } from '../../schema/enums';
 import type { AccountService, GrantInput, LinkedAccountInput } from '../accounts/account.service';
-import { MetaBadRequestError, MetaPermissionError } from '../meta/errors';
+import { MetaBadRequestError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
 import type { FacebookClient, FacebookPage } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import { accountTypeOf, normalizeProfile } from '../meta/profile';
@@ -61,20 +61,38 @@ export class ConnectService {
     const code = input.code.trim().replace(/#_$/, '');
     if (!code && !cancelled) throw new AppError(ErrorCode.BAD_USER_INPUT, 'code is empty: pass the code from the dialog redirect.', { field: 'code' });
 
-    const state = await this.deps.states.consume(em, memberId, input.state);
     if (cancelled || !code) {
+      await this.deps.states.consume(em, memberId, input.state);
       throw new AppError(ErrorCode.OAUTH_DENIED, 'The connection was cancelled in the Meta dialog, so nothing was linked. Start again and choose Allow.', {
         reason: input.errorReason ?? input.error ?? null,
       });
     }
-    return state.provider === LoginProvider.FACEBOOK
-      ? this.connectFacebook(em, memberId, code, state.redirectUri)
-      : this.connectInstagram(em, memberId, code, state.redirectUri);
+
+    // The state is held, not spent, until Meta has the code: a connect that Meta rate-limits or
+    // that cannot reach Meta before the exchange leaves it valid, so the same redirect can be
+    // retried. Once the code went to Meta (exchanged or refused), it is spent, as before.
+    const claim = await this.deps.states.claim(em, memberId, input.state);
+    const progress = { exchanged: false };
+    try {
+      const linked =
+        claim.provider === LoginProvider.FACEBOOK
+          ? await this.connectFacebook(em, memberId, code, claim.redirectUri, progress)
+          : await this.connectInstagram(em, memberId, code, claim.redirectUri, progress);
+      await this.deps.states.spend(em, claim);
+      return linked;
+    } catch (error) {
+      const beforeExchange = !progress.exchanged && (error instanceof MetaRateLimitError || error instanceof MetaTransientError);
+      await (beforeExchange ? this.deps.states.release(em, claim) : this.deps.states.spend(em, claim)).catch((stateError) =>
+        this.deps.logger.warn({ err: (stateError as Error).message }, 'could not update the OAuth state after a failed connect'),
+      );
+      throw error;
+    }
   }
 
-  private async connectFacebook(em: EntityManager, memberId: string, code: string, redirectUri: string) {
+  private async connectFacebook(em: EntityManager, memberId: string, code: string, redirectUri: string, progress: { exchanged: boolean }) {
     const { facebook } = this.deps;
     const shortLived = await rejectCodeErrors(() => facebook.exchangeCode(code, redirectUri));
+    progress.exchanged = true;
     const longLived = await facebook.exchangeForLongLived(shortLived.accessToken);
     const [me, debug] = await Promise.all([facebook.me(longLived.accessToken), facebook.debugToken(longLived.accessToken)]);
     const scopes = debug.scopes ?? [];
@@ -118,9 +136,10 @@ export class ConnectService {
     return this.deps.accounts.link(em, memberId, grant, linked);
   }
 
-  private async connectInstagram(em: EntityManager, memberId: string, code: string, redirectUri: string) {
+  private async connectInstagram(em: EntityManager, memberId: string, code: string, redirectUri: string, progress: { exchanged: boolean }) {
     const { instagram } = this.deps;
     const shortLived = await rejectCodeErrors(() => instagram.exchangeCode(code, redirectUri));
+    progress.exchanged = true;
     const longLived = await instagram.exchangeForLongLived(shortLived.accessToken);
     const raw = await instagram.me(longLived.accessToken);
     if (!accountTypeOf(raw.account_type)) {

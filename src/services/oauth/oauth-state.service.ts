@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { OAuthState } from '../../entities';
@@ -11,9 +11,22 @@ export interface ConsumedState {
   redirectUri: string;
 }
 
+/** A state held by one connect while it exchanges the code: spend it, or give it back. */
+export interface ClaimedState extends ConsumedState {
+  claimId: string;
+}
+
+/**
+ * How long one connect may hold a state before another request may take it again: longer than a
+ * connect takes with Meta at its slowest (timeouts × retries), and bounded by the state's expiry.
+ * Only matters when a process dies mid-connect.
+ */
+const CLAIM_SECONDS = 120;
+
 /**
  * The OAuth `state`: 256 random bits, handed to the dialog and stored only as a hash, bound to
- * the member, the provider and the redirect URI, valid 10 minutes, usable once.
+ * the member, the provider and the redirect URI, valid 10 minutes, usable once (a connect that
+ * failed before Meta exchanged the code does not use it up: see `claim`).
  */
 export class OAuthStateService {
   constructor(
@@ -49,6 +62,38 @@ export class OAuthStateService {
     );
     if (rows.length !== 1) throw invalidState();
     return { memberId: rows[0].member_id, provider: rows[0].provider, redirectUri: rows[0].redirect_uri };
+  }
+
+  /**
+   * Takes the state for one connect without spending it: one UPDATE ... RETURNING sets a claim
+   * only when the state is unused, unexpired, ours and not held by another request, so of two
+   * concurrent replays exactly one proceeds to the code exchange. The claim is then either spent
+   * (`spend`: the code went to Meta) or handed back (`release`: we never got to exchange it, e.g.
+   * Meta rate-limited or unreachable), which leaves the state valid until its normal expiry.
+   */
+  async claim(em: EntityManager, memberId: string, state: string): Promise<ClaimedState> {
+    if (!state || state.length > 512) throw invalidState();
+    const now = this.clock.now();
+    const claimId = randomUUID();
+    const rows = await em.execute<Array<{ provider: LoginProvider; redirect_uri: string; member_id: string }>>(
+      `update "oauth_state" set "claim_id" = ?, "claimed_until" = ?
+        where "state_hash" = ? and "member_id" = ? and "used_at" is null and "expires_at" > ?
+          and ("claimed_until" is null or "claimed_until" <= ?)
+       returning "provider", "redirect_uri", "member_id"`,
+      [claimId, new Date(now.getTime() + CLAIM_SECONDS * 1000), hashState(state), memberId, now, now],
+    );
+    if (rows.length !== 1) throw invalidState();
+    return { claimId, memberId: rows[0].member_id, provider: rows[0].provider, redirectUri: rows[0].redirect_uri };
+  }
+
+  /** The code was exchanged (or refused) by Meta: the state is used, as after any finished connect. */
+  async spend(em: EntityManager, claim: ClaimedState): Promise<void> {
+    await em.execute(`update "oauth_state" set "used_at" = ?, "claim_id" = null, "claimed_until" = null where "claim_id" = ?`, [this.clock.now(), claim.claimId]);
+  }
+
+  /** The code never reached Meta's exchange: the state stays valid for a retry of the same redirect. */
+  async release(em: EntityManager, claim: ClaimedState): Promise<void> {
+    await em.execute(`update "oauth_state" set "claim_id" = null, "claimed_until" = null where "claim_id" = ? and "used_at" is null`, [claim.claimId]);
   }
 
   /** Housekeeping: states are useless an hour after expiry. */
