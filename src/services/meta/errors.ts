@@ -51,6 +51,11 @@ export class MetaAuthError extends MetaError {
 /** Codes 10 and 200-299: a permission is missing or was declined. */
 export class MetaPermissionError extends MetaError {
   readonly kind = 'permission' as const;
+
+  /** 100/33 on a node we read before: the grant no longer reaches the object (Page left out or removed). */
+  get objectUnreachable(): boolean {
+    return this.code === 100 && this.subcode === 33;
+  }
 }
 
 /** Codes 4, 17, 32, 613, 80001, 80002, or our own gate pausing calls. */
@@ -67,6 +72,15 @@ export class MetaRateLimitError extends MetaError {
 /** Codes 1, 2, `is_transient`, HTTP 5xx, timeouts and network failures. Retried, then surfaced. */
 export class MetaTransientError extends MetaError {
   readonly kind = 'transient' as const;
+}
+
+/**
+ * debug_token refused our own app token (`app_id|app_secret`), e.g. after a secret rotation: an
+ * error at the top level of its answer, with no `data`. It says nothing about the user's token,
+ * so no account may change status for it. A transient failure from the accounts' point of view.
+ */
+export class MetaAppCredentialsError extends MetaTransientError {
+  readonly appCredentials = true as const;
 }
 
 /** Code 100 and anything else Meta rejects: a bug on our side, a used code, a deleted object. */
@@ -126,6 +140,9 @@ export function classifyMetaError(httpStatus: number, body: unknown, retryAfterS
   if (code === 190 || code === 102) return new MetaAuthError(details);
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) return new MetaRateLimitError(details, retryAfterSeconds);
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return new MetaPermissionError(details);
+  // "Object with ID '…' does not exist, cannot be loaded due to missing permissions": for an id Meta
+  // gave us, the grant no longer reaches it (the Page was left out of a reconnect or removed).
+  if (code === 100 && e.error_subcode === 33) return new MetaPermissionError(details);
   if (e.is_transient || code === 1 || code === 2 || httpStatus >= 500 || httpStatus === 429) return new MetaTransientError(details);
   return new MetaBadRequestError(details);
 }
