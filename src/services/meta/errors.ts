@@ -83,6 +83,14 @@ export class MetaAppCredentialsError extends MetaTransientError {
   readonly appCredentials = true as const;
 }
 
+/**
+ * Whether a failure is about our app's credentials rather than the account: debug_token refusing
+ * the app token, or a wrong appsecret_proof (computed with a secret Meta no longer has).
+ */
+export function isAppCredentialsFailure(error: MetaError): boolean {
+  return error instanceof MetaAppCredentialsError || (error.code === 100 && /appsecret_proof/i.test(error.message));
+}
+
 /** Code 100 and anything else Meta rejects: a bug on our side, a used code, a deleted object. */
 export class MetaBadRequestError extends MetaError {
   readonly kind = 'bad_request' as const;
@@ -90,10 +98,10 @@ export class MetaBadRequestError extends MetaError {
 
 const AUTH_SUBCODE_REASONS: Record<number, string> = {
   458: 'The app was removed from the account on Meta.',
-  459: 'Meta put the account in a security checkpoint; log in on Instagram or Facebook to clear it, then reconnect.',
+  459: 'Meta put the account in a security checkpoint; log in on Instagram or Facebook and follow the steps to clear it. We check again for 14 days and restore the connection once it is cleared; after that, reconnect.',
   460: 'The account password was changed; reconnect to continue.',
   463: 'The access token expired; reconnect to continue.',
-  464: 'The Facebook user is not confirmed; confirm the account, then reconnect.',
+  464: 'The Facebook user is not confirmed; confirm the account on Facebook. We check again for 14 days and restore the connection once it is confirmed; after that, reconnect.',
   467: 'The session was invalidated (logged out or revoked); reconnect to continue.',
   492: 'The session is invalid for this Page (role removed?); reconnect to continue.',
 };

@@ -1,7 +1,7 @@
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
-import type { MetaAppCredentialsError } from '../meta/errors';
+import type { MetaError } from '../meta/errors';
 
 const FIRST_RETRY_MS = 60_000;
 const MAX_RETRY_MS = 15 * 60_000;
@@ -28,7 +28,7 @@ export class AppCredentialsWatch {
   }
 
   /** Records a refusal; returns when to probe again. */
-  refused(error: MetaAppCredentialsError): Date {
+  refused(error: MetaError): Date {
     this.failures++;
     const delay = Math.min(FIRST_RETRY_MS * 2 ** (this.failures - 1), MAX_RETRY_MS);
     this.retryAt = new Date(this.deps.clock.now().getTime() + delay);

@@ -9,7 +9,7 @@ import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
 import type { AccountService } from '../accounts/account.service';
 import type { PricePolicy } from '../accounts/price-policy';
 import { facebookDeadline } from '../accounts/facebook-deadline';
-import { MetaAppCredentialsError, MetaAuthError, MetaError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
+import { isAppCredentialsFailure, MetaAppCredentialsError, MetaAuthError, MetaError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
 import { grantReach, lostPageReason, reaches, type GrantReach } from '../meta/grant-reach';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
@@ -477,6 +477,8 @@ export class LifecycleWorker {
    */
   private failed(decision: Decision, account: DueAccount, error: MetaError, now: Date, report: SweepReport, deadlines: Array<Date | null>): Decision {
     if (error instanceof MetaAuthError || error instanceof MetaPermissionError) return { ...decision, change: { metaError: error } };
+    // Our app's credentials, not the account: no failure counted, no status change, ever.
+    if (isAppCredentialsFailure(error)) return { ...decision, postponeTo: this.appCredentials.refused(error) };
     report.deferred++;
     this.deps.metrics.refreshes.inc({ kind: 'profile_sync', outcome: error.kind });
     const failureCount = account.failureCount + 1;
