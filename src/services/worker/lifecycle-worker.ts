@@ -169,12 +169,6 @@ export class LifecycleWorker {
       decisions.push(...(await this.handleFacebookGrant(em, group, report)));
     });
 
-    // Meta refused our app token: these accounts keep everything but their next check time.
-    const postponed = decisions.filter((d) => d.postponeTo);
-    for (const at of new Set(postponed.map((d) => d.postponeTo!.getTime()))) {
-      await postponeAccounts(em, this.owner, postponed.filter((d) => d.postponeTo!.getTime() === at).map((d) => d.id), new Date(at));
-    }
-    decisions.splice(0, decisions.length, ...decisions.filter((d) => !d.postponeTo));
     // A claim lost despite the heartbeat (e.g. the database was unreachable for a whole lease):
     // its results would be refused by the lease guard anyway; say so instead of failing silently.
     if (heartbeat.lost.size > 0) this.deps.logger.warn({ lost: heartbeat.lost.size }, 'worker lease lost for some accounts; their results are dropped');
@@ -187,6 +181,13 @@ export class LifecycleWorker {
         this.deps.metrics.refreshes.inc({ kind: 'instagram_refresh', outcome: 'ok' });
       } else decision.tokenExpiresAt = undefined; // a reconnect replaced the grant meanwhile: it wins
     }
+    // Meta refused our app token: these accounts keep everything but their next check time (a
+    // token refreshed before that happened was stored above all the same).
+    const postponed = decisions.filter((d) => d.postponeTo);
+    for (const at of new Set(postponed.map((d) => d.postponeTo!.getTime()))) {
+      await postponeAccounts(em, this.owner, postponed.filter((d) => d.postponeTo!.getTime() === at).map((d) => d.id), new Date(at));
+    }
+    decisions.splice(0, decisions.length, ...decisions.filter((d) => !d.postponeTo));
     await applyOutcomes(em, this.owner, decisions);
     for (const decision of decisions) {
       if (!decision.change) continue;
@@ -308,8 +309,9 @@ export class LifecycleWorker {
           const error = new MetaAuthError({ message: debug.error?.message ?? 'The Facebook token is no longer valid', code: 190, subcode: debug.error?.subcode });
           const ranOut = debug.error?.subcode === 463 || Boolean(expiresAt && expiresAt <= now);
           // A user token that merely ran out (day 60) does not end the Page tokens derived from it:
-          // those decide for their accounts (facebookDeadline). Any other death kills them all.
-          if (!ranOut || !group.some((a) => a.accountTokenSealed)) {
+          // facebookDeadline decides per account (those without a Page token expire). Any other
+          // death kills every token of the grant, so every account of it.
+          if (!ranOut) {
             this.deps.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'invalid' });
             await this.expireWholeGrant(em, first.grantId, error, group);
             return all().map((d) => ({ ...d, change: { metaError: error } }));
@@ -494,7 +496,6 @@ export class LifecycleWorker {
     return result;
   }
 }
-
 
 async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
