@@ -1,10 +1,12 @@
+import { connect, facebookUser } from './helpers/flows';
 import { TestApp } from './helpers/test-app';
 
 /**
  * Issue 13 item 8: a batch that outlives WORKER_LEASE_SECONDS because Meta is slow keeps its
  * claim (the lease is extended while it works), so a second worker never takes the same accounts
- * and no Instagram token is refreshed twice. Real time matters here (leases against slow answers),
- * so the test's manual clock is made to follow real time.
+ * and no Instagram token is refreshed twice; and a worker that lost a grant's claim leaves its
+ * Page-token checks to the winner. Real time matters in the first test (leases against slow
+ * answers), so its manual clock is made to follow real time.
  */
 const DAY = 24 * 3600_000;
 const LEASE_SECONDS = 10;
@@ -16,8 +18,10 @@ let other: TestApp | undefined;
 let ticker: NodeJS.Timeout | undefined;
 afterEach(async () => {
   if (ticker) clearInterval(ticker);
+  ticker = undefined;
   app?.emulator.control.setLatency(0);
   await other?.close();
+  other = undefined;
   await app?.close();
 });
 
@@ -84,4 +88,22 @@ describe('worker leases under slow Meta', () => {
       expect(r.lease_owner).toBeNull();
     }
    }, 120_000); // real time by design: several leases of slow Meta answers
+
+  it('a worker that lost the grant claim to another leaves the Page-token checks to it', async () => {
+    // Grant checks due every 36 s, but another worker claimed this grant a minute ago (the claim
+    // lasts 5 minutes): this worker sees the check as due and loses the claim.
+    app = await TestApp.start({ env: { GRANT_CHECK_INTERVAL_HOURS: '0.01' } });
+    const fb = facebookUser(app, [{ instagram: {} }, { instagram: {} }]);
+    const accounts = await connect(app, 'member-claim-lost', 'FACEBOOK', fb.userId);
+    app.clock.advance(25 * 3600_000);
+    await app.sql("update meta_grant set last_checked_at = ? where member_id = 'member-claim-lost'", [new Date(app.clock.nowMs() - 60_000)]);
+    app.emulator.control.resetCalls();
+    const report = await app.services.worker.runOnce();
+    expect(report.claimed).toBe(2);
+    expect(report.grantChecks).toBe(0);
+    expect(app.emulator.control.calls.filter((c) => c.path.endsWith('/debug_token'))).toHaveLength(0);
+    expect(report.synced).toBe(2); // the profiles are still synced
+    const rows = await app.sql<{ connection_status: string }>('select connection_status from social_account where id = any(?::uuid[])', [`{${accounts.map((a) => a.id).join(',')}}`]);
+    expect(rows.every((r) => r.connection_status === 'CONNECTED')).toBe(true);
+  });
 });
