@@ -63,6 +63,9 @@ describe('worker leases under slow Meta', () => {
 
     let firstDone = false;
     const first = app.services.worker.runOnce(1).finally(() => (firstDone = true));
+    // The second worker starts once the first holds the whole batch (a real worker would just be late).
+    const claimedByFirst = async () => (await app.sql<{ n: number }>('select count(*)::int as n from social_account where lease_owner is not null'))[0].n;
+    while (!firstDone && (await claimedByFirst()) < ACCOUNTS) await new Promise((resolve) => setTimeout(resolve, 20));
     const secondReports = [];
     // The second worker sweeps over and over while the first one's batch is in Meta's slow hands.
     while (!firstDone) {
