@@ -31,6 +31,12 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    appCredentialsOk: new Gauge({
+      name: 'meta_app_credentials_ok',
+      help: 'Whether Meta accepted our app token (app_id|secret) on the last debug_token: 1 yes, 0 refused',
+      labelNames: ['app'] as const,
+      registers: [registry],
+    }),
   };
 }
 

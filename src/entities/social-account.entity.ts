@@ -155,6 +155,17 @@ export class SocialAccount {
   @Property({ type: 'text', nullable: true })
   lastFailureReason?: string | null;
 
+  /** Facebook flow: the Page the account is reached through, named in a lost-Page reason. */
+  @Property({ type: 'text', nullable: true })
+  pageId?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  pageName?: string | null;
+
+  /** EXPIRED for a user-fixable cause (459/464): the worker re-checks the token until then. */
+  @Property({ type: 'timestamptz', nullable: true })
+  recheckUntil?: Date | null;
+
   @Property({ type: 'integer', version: true })
   version: number = 1;
 }

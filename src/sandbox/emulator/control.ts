@@ -27,6 +27,8 @@ export interface CallbackInput {
  */
 export class EmulatorControl {
   private log: CallLogEntry[] = [];
+  /** App secrets as configured before a rotation, to restore them. */
+  private readonly originalSecrets = new Map<Provider, string>();
 
   constructor(
     private readonly world: World,
@@ -123,6 +125,49 @@ export class EmulatorControl {
     const account = input.provider === 'instagram' ? this.world.igAccounts.get(this.professionalId(input)) : undefined;
     if (!account) throw new Error(`idKind app-scoped needs an Instagram user, not ${input.provider} ${input.userId}`);
     return account.appScopedId;
+  }
+
+  /**
+   * The app secret is rotated in the App Dashboard: from now on Meta refuses the old app token
+   * (`app_id|old_secret`), so debug_token answers a top-level 190 OAuthException, and the old
+   * secret fails code exchanges and appsecret_proof checks. Returns the new secret.
+   */
+  rotateAppSecret(provider: Provider = 'facebook'): { secret: string } {
+    const app = this.world.apps[provider];
+    if (!this.originalSecrets.has(provider)) this.originalSecrets.set(provider, app.secret);
+    const secret = `rotated-${Math.random().toString(36).slice(2)}`;
+    this.world.apps[provider] = { ...app, secret };
+    return { secret };
+  }
+
+  /** Puts back the secret the app had before rotateAppSecret (the operator deployed the right one). */
+  restoreAppSecret(provider: Provider = 'facebook'): void {
+    const original = this.originalSecrets.get(provider);
+    if (original === undefined) return;
+    this.world.apps[provider] = { ...this.world.apps[provider], secret: original };
+    this.originalSecrets.delete(provider);
+  }
+
+  /**
+   * The user removes the app's access to one Page in Facebook's Business Integrations settings:
+   * the grant no longer reaches that Page or its Instagram account (debug_token's target_ids drop
+   * them; reading the nodes answers 100/33), the other Pages keep working.
+   */
+  removePageAccess(input: { userId: string; pageId: string }): void {
+    const user = this.world.fbUsers.get(input.userId);
+    if (!user) throw new Error(`no Facebook user ${input.userId}`);
+    user.grantedPageIds = new Set(this.world.grantedPages(user).map((p) => p.id).filter((id) => id !== input.pageId));
+  }
+
+  /**
+   * The user clears a security checkpoint (459) or confirms their account (464) on Meta: the
+   * tokens those froze work again. Tokens dead for any other cause stay dead.
+   */
+  clearCheckpoint(userId: string): void {
+    for (const value of this.world.tokensOf(userId)) {
+      const record = this.world.tokens.get(value)!;
+      if (record.invalid && (record.invalid.subcode === 459 || record.invalid.subcode === 464)) delete record.invalid;
+    }
   }
 
   /** The next `count` calls matching the rule fail the given way (count 0 removes such rules). */
@@ -256,4 +301,8 @@ export const HTTP_CONTROL_METHODS = [
   'tokensOf',
   'tokenInfo',
   'describe',
+  'rotateAppSecret',
+  'restoreAppSecret',
+  'removePageAccess',
+  'clearCheckpoint',
 ] as const;

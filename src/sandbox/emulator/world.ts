@@ -119,6 +119,7 @@ export class World {
   private counter = 0;
 
   constructor(
+    /** Mutable: the control API can rotate an app's secret. */
     readonly apps: { facebook: EmulatorApp; instagram: EmulatorApp },
     readonly now: () => number,
   ) {}

@@ -10,7 +10,10 @@ import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import { normalizeProfile, type InstagramProfile } from '../meta/profile';
 import type { TokenVault } from '../tokens/token-vault';
+import { permissionReason } from '../meta/grant-reach';
 import { listAccountSnapshots, type AccountSnapshot } from './account-snapshots';
+import { facebookDeadline } from './facebook-deadline';
+import { isUserFixable, RECHECK_FIRST_DELAY_MS, RECHECK_FOR_MS } from './user-fixable-expiry';
 import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
 import { canRevoke, countAccountsRelyingOnMetaUser, lockMetaUser } from './shared-meta-user';
@@ -31,6 +34,8 @@ export interface LinkedAccountInput {
   profile: InstagramProfile;
   /** Page token, for the Facebook flow. */
   pageToken?: string;
+  /** The Page the account is reached through (Facebook flow), named when it is lost. */
+  page?: { id: string; name: string };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -112,7 +117,7 @@ export class AccountService {
     );
     const byPlatformId = new Map(existing.map((a) => [a.platformUserId, a]));
     const accounts: SocialAccount[] = [];
-    for (const { profile, pageToken } of linked) {
+    for (const { profile, pageToken, page } of linked) {
       let account = byPlatformId.get(profile.platformUserId);
       const created = !account;
       account ??= em.create(SocialAccount, {
@@ -132,7 +137,15 @@ export class AccountService {
       this.applyProfile(account, profile);
       account.connectedAt = now;
       account.tokenExpiresAt = input.provider === LoginProvider.INSTAGRAM ? input.tokenExpiresAt : null;
-      account.needsReconnectBy = input.provider === LoginProvider.FACEBOOK ? earliest(input.tokenExpiresAt, input.dataAccessExpiresAt) : null;
+      account.needsReconnectBy =
+        input.provider === LoginProvider.FACEBOOK
+          ? facebookDeadline({ now, hasPageToken: Boolean(pageToken), userTokenExpiresAt: input.tokenExpiresAt, dataAccessExpiresAt: input.dataAccessExpiresAt }).needsReconnectBy
+          : null;
+      if (page) {
+        account.pageId = page.id;
+        account.pageName = page.name;
+      }
+      account.recheckUntil = null;
       account.failureCount = 0;
       account.firstFailureAt = null;
       account.lastFailureReason = null;
@@ -152,7 +165,10 @@ export class AccountService {
       profile = await this.fetchProfile(em, account);
     } catch (error) {
       if (!(error instanceof MetaError)) throw error;
-      await this.recordFailure(em, account.id, error);
+      const reason = await this.recordFailure(em, account.id, error);
+      if (error instanceof MetaPermissionError && reason) {
+        throw new AppError(ErrorCode.PERMISSION_MISSING, reason, { metaCode: error.code ?? null, metaSubcode: error.subcode ?? null });
+      }
       throw appErrorFromMeta(error);
     }
     return em.transactional(async (tx) => {
@@ -163,10 +179,37 @@ export class AccountService {
       fresh.firstFailureAt = null;
       fresh.lastFailureReason = null;
       fresh.nextCheckAt = new Date(this.deps.clock.now().getTime() + this.deps.syncIntervalMs);
-      // A working token is the truth: an account that failed before is connected again.
-      await this.deps.status.transition(tx as EntityManager, fresh, SocialConnectionStatus.CONNECTED, null);
+      // A working token is the truth (an account that failed before is connected again), within
+      // the deadlines Meta set: the same rule the worker applies, so the two never disagree.
+      const expiredReason = fresh.provider === LoginProvider.FACEBOOK ? await this.facebookExpiry(tx as EntityManager, fresh) : null;
+      if (expiredReason) {
+        fresh.nextCheckAt = null;
+        await this.deps.status.transition(tx as EntityManager, fresh, SocialConnectionStatus.EXPIRED, expiredReason);
+      } else {
+        fresh.recheckUntil = null;
+        await this.deps.status.transition(tx as EntityManager, fresh, SocialConnectionStatus.CONNECTED, null);
+      }
       return fresh;
     });
+  }
+
+  /** facebookDeadline for a stored account: the reason it is EXPIRED now, or null. Updates needsReconnectBy. */
+  private async facebookExpiry(em: EntityManager, account: SocialAccount): Promise<string | null> {
+    const [row] = await em.execute<Array<{ has_page_token: boolean; token_expires_at: Date | null; data_access_expires_at: Date | null }>>(
+      `select a.token_encrypted is not null as has_page_token, g.token_expires_at, g.data_access_expires_at
+         from social_account a left join meta_grant g on g.id = a.grant_id where a.id = ?`,
+      [account.id],
+    );
+    if (!row) return null;
+    const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
+    const deadline = facebookDeadline({
+      now: this.deps.clock.now(),
+      hasPageToken: row.has_page_token,
+      userTokenExpiresAt: toDate(row.token_expires_at),
+      dataAccessExpiresAt: toDate(row.data_access_expires_at),
+    });
+    account.needsReconnectBy = deadline.needsReconnectBy;
+    return deadline.expiredReason;
   }
 
   /** Calls Meta for the account's current profile with the token it depends on. */
@@ -186,26 +229,37 @@ export class AccountService {
    * What a Meta failure means for an account's status: 190/458 → DISCONNECTED (app removed),
    * other 190 → EXPIRED with the cause, permission → ERROR. Rate limits and transient faults
    * leave the status alone: Meta having a bad minute is not the member's problem.
+   * A user-fixable expiry (459/464) is re-checked by the worker for a bounded time.
+   * Returns the statusReason written (null when nothing was).
    */
-  async recordFailure(em: EntityManager, accountId: string, error: MetaError): Promise<void> {
-    if (!(error instanceof MetaAuthError) && !(error instanceof MetaPermissionError)) return;
-    await em.transactional(async (tx) => {
+  async recordFailure(em: EntityManager, accountId: string, error: MetaError): Promise<string | null> {
+    if (!(error instanceof MetaAuthError) && !(error instanceof MetaPermissionError)) return null;
+    return em.transactional(async (tx) => {
       const account = await this.lock(tx as EntityManager, accountId);
-      if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) return;
+      if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) return null;
       if (error instanceof MetaAuthError && error.appRemoved) {
         account.tokenEncrypted = null;
         account.nextCheckAt = null;
         await this.deps.status.transition(tx as EntityManager, account, SocialConnectionStatus.DISCONNECTED, error.reason);
-      } else if (error instanceof MetaAuthError) {
-        await this.deps.status.transition(tx as EntityManager, account, SocialConnectionStatus.EXPIRED, error.reason);
-      } else {
-        await this.deps.status.transition(
-          tx as EntityManager,
-          account,
-          SocialConnectionStatus.ERROR,
-          `A required permission is missing or was removed (Meta code ${error.code ?? 'unknown'}); reconnect and allow every permission.`,
-        );
+        return error.reason;
       }
+      if (error instanceof MetaAuthError) {
+        const wasExpired = account.connectionStatus === SocialConnectionStatus.EXPIRED;
+        if (isUserFixable(error.subcode)) {
+          // Keep an ongoing re-check window; start one when the account just expired.
+          const now = this.deps.clock.now();
+          if (!wasExpired || !account.recheckUntil) {
+            account.recheckUntil = new Date(now.getTime() + RECHECK_FOR_MS);
+            account.failureCount = 0;
+            account.nextCheckAt = new Date(now.getTime() + RECHECK_FIRST_DELAY_MS);
+          }
+        } else account.recheckUntil = null;
+        await this.deps.status.transition(tx as EntityManager, account, SocialConnectionStatus.EXPIRED, error.reason);
+        return error.reason;
+      }
+      const reason = permissionReason(account, error);
+      await this.deps.status.transition(tx as EntityManager, account, SocialConnectionStatus.ERROR, reason);
+      return reason;
     });
   }
 
@@ -309,7 +363,3 @@ function accountDisconnected(): AppError {
   return new AppError(ErrorCode.ACCOUNT_DISCONNECTED, 'This account is disconnected; connect it again to sync it.');
 }
 
-function earliest(...dates: Array<Date | null>): Date | null {
-  const present = dates.filter((d): d is Date => d instanceof Date);
-  return present.length ? new Date(Math.min(...present.map((d) => d.getTime()))) : null;
-}

@@ -51,6 +51,11 @@ export class MetaAuthError extends MetaError {
 /** Codes 10 and 200-299: a permission is missing or was declined. */
 export class MetaPermissionError extends MetaError {
   readonly kind = 'permission' as const;
+
+  /** 100/33 on a node we read before: the grant no longer reaches the object (Page left out or removed). */
+  get objectUnreachable(): boolean {
+    return this.code === 100 && this.subcode === 33;
+  }
 }
 
 /** Codes 4, 17, 32, 613, 80001, 80002, HTTP 429, or our own gate pausing calls. */
@@ -69,6 +74,23 @@ export class MetaTransientError extends MetaError {
   readonly kind = 'transient' as const;
 }
 
+/**
+ * debug_token refused our own app token (`app_id|app_secret`), e.g. after a secret rotation: an
+ * error at the top level of its answer, with no `data`. It says nothing about the user's token,
+ * so no account may change status for it. A transient failure from the accounts' point of view.
+ */
+export class MetaAppCredentialsError extends MetaTransientError {
+  readonly appCredentials = true as const;
+}
+
+/**
+ * Whether a failure is about our app's credentials rather than the account: debug_token refusing
+ * the app token, or a wrong appsecret_proof (computed with a secret Meta no longer has).
+ */
+export function isAppCredentialsFailure(error: MetaError): boolean {
+  return error instanceof MetaAppCredentialsError || (error.code === 100 && /appsecret_proof/i.test(error.message));
+}
+
 /** Code 100 and anything else Meta rejects: a bug on our side, a used code, a deleted object. */
 export class MetaBadRequestError extends MetaError {
   readonly kind = 'bad_request' as const;
@@ -76,10 +98,10 @@ export class MetaBadRequestError extends MetaError {
 
 const AUTH_SUBCODE_REASONS: Record<number, string> = {
   458: 'The app was removed from the account on Meta.',
-  459: 'Meta put the account in a security checkpoint; log in on Instagram or Facebook to clear it, then reconnect.',
+  459: 'Meta put the account in a security checkpoint; log in on Instagram or Facebook and follow the steps to clear it. We check again for 14 days and restore the connection once it is cleared; after that, reconnect.',
   460: 'The account password was changed; reconnect to continue.',
   463: 'The access token expired; reconnect to continue.',
-  464: 'The Facebook user is not confirmed; confirm the account, then reconnect.',
+  464: 'The Facebook user is not confirmed; confirm the account on Facebook. We check again for 14 days and restore the connection once it is confirmed; after that, reconnect.',
   467: 'The session was invalidated (logged out or revoked); reconnect to continue.',
   492: 'The session is invalid for this Page (role removed?); reconnect to continue.',
 };
@@ -132,6 +154,9 @@ export function classifyMetaError(httpStatus: number, body: unknown, retryAfterS
   if (code === 190 || code === 102) return new MetaAuthError(details);
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) return new MetaRateLimitError(details, retryAfterSeconds);
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return new MetaPermissionError(details);
+  // "Object with ID '…' does not exist, cannot be loaded due to missing permissions": for an id Meta
+  // gave us, the grant no longer reaches it (the Page was left out of a reconnect or removed).
+  if (code === 100 && e.error_subcode === 33) return new MetaPermissionError(details);
   if (e.is_transient || code === 1 || code === 2 || httpStatus >= 500) return new MetaTransientError(details);
   return new MetaBadRequestError(details);
 }

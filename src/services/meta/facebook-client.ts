@@ -1,5 +1,5 @@
 import type { MetaConfig } from '../../config';
-import { MetaTransientError } from './errors';
+import { MetaAppCredentialsError, MetaAuthError, MetaBadRequestError, MetaPermissionError, MetaTransientError } from './errors';
 import type { MetaHttp, RateLimitHints } from './meta-http';
 import { IG_PROFILE_FIELDS, type RawInstagramProfile } from './profile';
 
@@ -129,17 +129,36 @@ export class FacebookClient {
     });
   }
 
-  /** Inspects any token with the app token; HTTP 200 even when the token is invalid. */
+  /**
+   * Inspects any token with the app token; HTTP 200 even when the token is invalid (the verdict
+   * about the input token is inside `data`). An error at the top level is Meta refusing the call
+   * itself, i.e. our app token: MetaAppCredentialsError, never a verdict about the user.
+   */
   async debugToken(inputToken: string): Promise<DebugTokenData> {
-    const body = await this.http.request<{ data: DebugTokenData }>({
-      host: 'facebookGraph',
-      path: '/debug_token',
-      versioned: true,
-      query: { input_token: inputToken, access_token: `${this.app.id}|${this.app.secret}` },
-      // Called with our app token, but about the input token: a limit here is that grant's.
-      limits: { subjectToken: inputToken },
-      operation: 'debug_token',
-    });
+    let body: { data?: DebugTokenData };
+    try {
+      body = await this.http.request<{ data?: DebugTokenData }>({
+        host: 'facebookGraph',
+        path: '/debug_token',
+        versioned: true,
+        query: { input_token: inputToken, access_token: `${this.app.id}|${this.app.secret}` },
+        // Called with our app token, but about the input token: a limit here is that grant's.
+        limits: { subjectToken: inputToken },
+        operation: 'debug_token',
+      });
+    } catch (error) {
+      if (error instanceof MetaAuthError || error instanceof MetaBadRequestError || error instanceof MetaPermissionError) {
+        throw new MetaAppCredentialsError({
+          message: `Meta refused our Facebook app token on debug_token (code ${error.code ?? 'unknown'}): ${error.message}`,
+          code: error.code,
+          subcode: error.subcode,
+          httpStatus: error.httpStatus,
+          fbtraceId: error.fbtraceId,
+        });
+      }
+      throw error;
+    }
+    if (!body?.data || typeof body.data.is_valid !== 'boolean') throw new MetaTransientError({ message: 'debug_token answered without data' });
     return body.data;
   }
 

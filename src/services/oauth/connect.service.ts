@@ -2,10 +2,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import { LoginProvider } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
 import type { AccountService, GrantInput, LinkedAccountInput } from '../accounts/account.service';
 import { MetaBadRequestError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
 import type { FacebookClient, FacebookPage } from '../meta/facebook-client';
+import { grantReach, lostPageReason, reaches } from '../meta/grant-reach';
 import type { InstagramClient } from '../meta/instagram-client';
 import { accountTypeOf, normalizeProfile } from '../meta/profile';
 import type { OAuthStateService } from './oauth-state.service';
@@ -133,7 +134,31 @@ export class ConnectService {
       dataAccessExpiresAt: epochToDate(debug.data_access_expires_at),
       scopes,
     };
-    return this.deps.accounts.link(em, memberId, grant, linked);
+    const accounts = await this.deps.accounts.link(em, memberId, grant, linked);
+    await this.markAccountsOutOfReach(em, memberId, me.id, debug, accounts.map((a) => a.id));
+    return accounts;
+  }
+
+  /**
+   * This member's other accounts on the same Facebook user that the new grant no longer reaches
+   * (the Page was left out of the dialog, or removed): ERROR with a reason naming the Page, so the
+   * member learns it now rather than from a failing sync. debug_token's target_ids decide; with
+   * none, the Pages this connect found do. Other members' accounts are never touched.
+   */
+  private async markAccountsOutOfReach(em: EntityManager, memberId: string, metaUserId: string, debug: Parameters<typeof grantReach>[0], linkedIds: string[]) {
+    const reach = grantReach(debug);
+    const others = await em.execute<Array<{ id: string; platform_user_id: string; page_id: string | null; page_name: string | null; username: string }>>(
+      `select a.id, a.platform_user_id, a.page_id, a.page_name, a.username
+         from social_account a join meta_grant g on g.id = a.grant_id
+        where g.member_id = ? and g.provider = 'FACEBOOK' and g.meta_user_id = ? and a.connection_status <> 'DISCONNECTED'
+          and not (a.id = any(?::uuid[]))`,
+      [memberId, metaUserId, `{${linkedIds.join(',')}}`],
+    );
+    for (const other of others) {
+      if (reach && reaches(reach, { platformUserId: other.platform_user_id, pageId: other.page_id })) continue;
+      const reason = lostPageReason({ username: other.username, pageName: other.page_name });
+      await this.deps.accounts.changeStatus(em.fork() as EntityManager, other.id, SocialConnectionStatus.ERROR, reason);
+    }
   }
 
   private async connectInstagram(em: EntityManager, memberId: string, code: string, redirectUri: string, progress: { exchanged: boolean }) {
@@ -190,7 +215,7 @@ function uniqueLinkedAccounts(pages: FacebookPage[]): LinkedAccountInput[] {
   for (const page of pages) {
     const ig = page.instagram;
     if (!ig?.id || byId.has(ig.id)) continue;
-    byId.set(ig.id, { profile: normalizeProfile(ig, String(ig.id)), pageToken: page.accessToken });
+    byId.set(ig.id, { profile: normalizeProfile(ig, String(ig.id)), pageToken: page.accessToken, page: { id: page.id, name: page.name } });
   }
   return [...byId.values()];
 }

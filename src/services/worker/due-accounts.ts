@@ -22,19 +22,27 @@ export interface DueAccount {
   tokenExpiresAt: Date | null;
   dataAccessExpiresAt: Date | null;
   grantLastCheckedAt: Date | null;
+  username: string;
+  /** Facebook flow: the Page the account is reached through. */
+  pageId: string | null;
+  pageName: string | null;
+  /** EXPIRED for a user-fixable cause: re-checked until then. */
+  recheckUntil: Date | null;
 }
 
 /**
  * Claims up to `limit` due accounts for `owner` until `leaseUntil`. FOR UPDATE SKIP LOCKED makes
  * concurrent workers take disjoint sets; the lease makes a crashed worker's claims come back once
- * it expires. Only CONNECTED and ERROR accounts are worked on: EXPIRED and DISCONNECTED ones
- * need the member to reconnect.
+ * it expires. Only CONNECTED and ERROR accounts are worked on, plus EXPIRED ones inside their
+ * bounded re-check window (user-fixable expiries); other EXPIRED and DISCONNECTED ones need the
+ * member to reconnect.
  */
 export async function claimDueAccounts(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<DueAccount[]> {
   const claimed = await em.execute<Array<{ id: string }>>(
     `with due as (
        select id from social_account
-        where next_check_at <= ? and connection_status in ('CONNECTED', 'ERROR')
+        where next_check_at <= ?
+          and (connection_status in ('CONNECTED', 'ERROR') or (connection_status = 'EXPIRED' and recheck_until > ?))
           and (lease_until is null or lease_until < ?)
         order by next_check_at
         limit ?
@@ -43,14 +51,14 @@ export async function claimDueAccounts(em: EntityManager, owner: string, now: Da
      update social_account a set lease_until = ?, lease_owner = ?
        from due where a.id = due.id
      returning a.id`,
-    [now, now, limit, leaseUntil, owner],
+    [now, now, now, limit, leaseUntil, owner],
   );
   if (claimed.length === 0) return [];
   const rows = await em.execute<Array<Record<string, unknown>>>(
     `select a.id, a.member_id, a.provider, a.platform_user_id, a.connection_status, a.status_reason, a.last_synced_at,
             a.failure_count, a.first_failure_at, a.token_encrypted as account_token, g.id as grant_id, g.meta_user_id,
             g.token_encrypted as grant_token, g.token_issued_at, g.token_expires_at, g.data_access_expires_at,
-            g.last_checked_at as grant_last_checked_at
+            g.last_checked_at as grant_last_checked_at, a.username, a.page_id, a.page_name, a.recheck_until
        from social_account a left join meta_grant g on g.id = a.grant_id
       where a.id = any(?::uuid[])`,
     [pgUuidArray(claimed.map((c) => c.id))],
@@ -73,6 +81,10 @@ export async function claimDueAccounts(em: EntityManager, owner: string, now: Da
     tokenExpiresAt: toDate(r.token_expires_at),
     dataAccessExpiresAt: toDate(r.data_access_expires_at),
     grantLastCheckedAt: toDate(r.grant_last_checked_at),
+    username: r.username as string,
+    pageId: (r.page_id as string | null) ?? null,
+    pageName: (r.page_name as string | null) ?? null,
+    recheckUntil: toDate(r.recheck_until),
   }));
 }
 
@@ -194,6 +206,15 @@ export async function storeRefreshedGrantTokens(em: EntityManager, writes: Grant
     [JSON.stringify(writes.map((w) => ({ id: w.grantId, previous: w.previousSealed, sealed: w.sealed, issued_at: w.issuedAt.toISOString(), expires_at: w.expiresAt.toISOString() })))],
   );
   return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * Moves only the next check time (the worker could not look at the accounts, e.g. Meta refused
+ * our app token): status, reason and failure counters are left exactly as they are.
+ */
+export async function postponeAccounts(em: EntityManager, owner: string, ids: string[], at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  await em.execute('update social_account set next_check_at = ? where id = any(?::uuid[]) and lease_owner = ?', [at, pgUuidArray(ids), owner]);
 }
 
 /** Gives claimed accounts back (whatever happened to them), so the next due time alone decides. */

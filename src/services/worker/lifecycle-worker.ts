@@ -8,21 +8,27 @@ import type { Metrics } from '../../metrics';
 import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
 import type { AccountService } from '../accounts/account.service';
 import type { PricePolicy } from '../accounts/price-policy';
-import { MetaAuthError, MetaError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
+import { facebookDeadline } from '../accounts/facebook-deadline';
+import { isAppCredentialsFailure, MetaAppCredentialsError, MetaAuthError, MetaError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
+import { grantReach, lostPageReason, reaches, type GrantReach } from '../meta/grant-reach';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import { IG_PROFILE_FIELDS, normalizeProfile, type InstagramProfile, type RawInstagramProfile } from '../meta/profile';
 import type { TokenVault } from '../tokens/token-vault';
+import { AppCredentialsWatch } from './app-credentials';
 import {
   applyOutcomes,
   claimDueAccounts,
   pgUuidArray,
+  postponeAccounts,
   releaseLeases,
   storeRefreshedGrantTokens,
   type AccountOutcome,
   type DueAccount,
   type GrantTokenWrite,
 } from './due-accounts';
+import { recheckExpired } from './expiry-recheck';
+import { LeaseHeartbeat } from './lease-heartbeat';
 import { LifecycleSchedule } from './schedule';
 
 export interface SweepReport {
@@ -55,6 +61,8 @@ interface Decision extends AccountOutcome {
   change?: { to: SocialConnectionStatus; reason: string | null } | { metaError: MetaError };
   /** A refreshed Instagram token, written for the whole batch before the outcomes. */
   refresh?: GrantTokenWrite;
+  /** The account could not be looked at (our app token refused): only its next check moves. */
+  postponeTo?: Date;
 }
 
 const CONCURRENCY = 16;
@@ -75,12 +83,14 @@ const day = (date: Date) => date.toISOString().slice(0, 10);
 export class LifecycleWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly schedule: LifecycleSchedule;
+  private readonly appCredentials: AppCredentialsWatch;
   private loop?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
 
   constructor(private readonly deps: Deps) {
     this.schedule = new LifecycleSchedule(deps.config);
+    this.appCredentials = new AppCredentialsWatch(deps);
   }
 
   /** Runs sweeps until stop(); sleeps WORKER_POLL_INTERVAL_MS of real time when nothing is due. */
@@ -125,17 +135,27 @@ export class LifecycleWorker {
       const batch = await claimDueAccounts(em, this.owner, now, leaseUntil, this.deps.config.batchSize);
       if (batch.length === 0) break;
       report.claimed += batch.length;
+      const ids = batch.map((a) => a.id);
+      const heartbeat = new LeaseHeartbeat({ em: em.fork() as EntityManager, clock: this.deps.clock, logger: this.deps.logger, owner: this.owner, leaseSeconds: this.deps.config.leaseSeconds }, ids).start();
       try {
-        await this.handleBatch(em, batch, report);
+        await this.handleBatch(em, batch, report, heartbeat);
       } finally {
-        await releaseLeases(em, this.owner, batch.map((a) => a.id));
+        await heartbeat.stop();
+        await releaseLeases(em, this.owner, ids);
       }
     }
     return report;
   }
 
-  private async handleBatch(em: EntityManager, batch: DueAccount[], report: SweepReport): Promise<void> {
+  private async handleBatch(em: EntityManager, batch: DueAccount[], report: SweepReport, heartbeat: LeaseHeartbeat): Promise<void> {
     const decisions: Decision[] = [];
+    // EXPIRED accounts are here only inside their re-check window (user-fixable expiries).
+    const expired = batch.filter((a) => a.connectionStatus === SocialConnectionStatus.EXPIRED);
+    await eachLimited(expired, CONCURRENCY, async (account) => {
+      const deps = { ...this.deps, owner: this.owner };
+      if (await recheckExpired(deps, em, account)) report.statusChanges++;
+    });
+    batch = batch.filter((a) => a.connectionStatus !== SocialConnectionStatus.EXPIRED);
     const instagram = batch.filter((a) => a.provider === LoginProvider.INSTAGRAM);
     await eachLimited(instagram, CONCURRENCY, async (account) => {
       decisions.push(await this.handleInstagram(em, account, report));
@@ -149,6 +169,10 @@ export class LifecycleWorker {
       decisions.push(...(await this.handleFacebookGrant(em, group, report)));
     });
 
+    // A claim lost despite the heartbeat (e.g. the database was unreachable for a whole lease):
+    // its results would be refused by the lease guard anyway; say so instead of failing silently.
+    if (heartbeat.lost.size > 0) this.deps.logger.warn({ lost: heartbeat.lost.size }, 'worker lease lost for some accounts; their results are dropped');
+
     const refreshed = decisions.filter((d) => d.refresh);
     const stored = await storeRefreshedGrantTokens(em, refreshed.map((d) => d.refresh!));
     for (const decision of refreshed) {
@@ -157,6 +181,13 @@ export class LifecycleWorker {
         this.deps.metrics.refreshes.inc({ kind: 'instagram_refresh', outcome: 'ok' });
       } else decision.tokenExpiresAt = undefined; // a reconnect replaced the grant meanwhile: it wins
     }
+    // Meta refused our app token: these accounts keep everything but their next check time (a
+    // token refreshed before that happened was stored above all the same).
+    const postponed = decisions.filter((d) => d.postponeTo);
+    for (const at of new Set(postponed.map((d) => d.postponeTo!.getTime()))) {
+      await postponeAccounts(em, this.owner, postponed.filter((d) => d.postponeTo!.getTime() === at).map((d) => d.id), new Date(at));
+    }
+    decisions.splice(0, decisions.length, ...decisions.filter((d) => !d.postponeTo));
     await applyOutcomes(em, this.owner, decisions);
     for (const decision of decisions) {
       if (!decision.change) continue;
@@ -250,6 +281,7 @@ export class LifecycleWorker {
     const all = () => [...decisions.values()];
     const failAll = (error: MetaError) =>
       group.map((a) => (error instanceof MetaAuthError || error instanceof MetaPermissionError ? { ...decisions.get(a.id)!, change: { metaError: error } } : this.failed(decisions.get(a.id)!, a, error, now, report, [])));
+    const postponeAll = (until: Date) => all().map((d) => ({ ...d, postponeTo: until }));
 
     if (!first.grantId || !first.grantTokenSealed) {
       return all().map((d) => ({ ...d, change: { to: SocialConnectionStatus.EXPIRED, reason: 'No Facebook token is stored for this connection; reconnect to continue.' } }));
@@ -257,50 +289,70 @@ export class LifecycleWorker {
     const userToken = this.deps.vault.openGrantToken(first.grantId, first.grantTokenSealed);
     let expiresAt = first.tokenExpiresAt;
     let dataAccessEndsAt = first.dataAccessExpiresAt;
+    let reach: GrantReach | null = null;
 
     // 1. The grant: is the user token still valid, and until when? (HTTP 200 even when not.)
     const checkDue = !first.grantLastCheckedAt || now.getTime() - first.grantLastCheckedAt.getTime() >= this.schedule.grantCheckIntervalMs;
-    if (checkDue && (await this.claimGrant(em, first.grantId, now))) {
+    // Meta refusing our app token says nothing about these accounts: leave them be, probe later.
+    const appBlockedUntil = checkDue ? this.appCredentials.blockedUntil(now) : null;
+    if (appBlockedUntil) return postponeAll(appBlockedUntil);
+    // Page tokens are checked only by the worker holding the grant claim (one debug_token round per grant).
+    const checked = checkDue && (await this.claimGrant(em, first.grantId, now));
+    if (checked) {
       report.grantChecks++;
       try {
         const debug = await this.deps.facebook.debugToken(userToken);
-        if (!debug.is_valid) {
-          this.deps.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'invalid' });
-          const error = new MetaAuthError({ message: debug.error?.message ?? 'The Facebook token is no longer valid', code: 190, subcode: debug.error?.subcode });
-          await this.expireWholeGrant(em, first.grantId, error, group);
-          return all().map((d) => ({ ...d, change: { metaError: error } }));
-        }
-        this.deps.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'ok' });
-        expiresAt = debug.expires_at ? new Date(debug.expires_at * 1000) : null;
+        this.appCredentials.accepted();
+        if (debug.expires_at !== undefined) expiresAt = debug.expires_at ? new Date(debug.expires_at * 1000) : null;
         dataAccessEndsAt = debug.data_access_expires_at ? new Date(debug.data_access_expires_at * 1000) : dataAccessEndsAt;
+        if (!debug.is_valid) {
+          const error = new MetaAuthError({ message: debug.error?.message ?? 'The Facebook token is no longer valid', code: 190, subcode: debug.error?.subcode });
+          const ranOut = debug.error?.subcode === 463 || Boolean(expiresAt && expiresAt <= now);
+          // A user token that merely ran out (day 60) does not end the Page tokens derived from it:
+          // facebookDeadline decides per account (those without a Page token expire). Any other
+          // death kills every token of the grant, so every account of it.
+          if (!ranOut) {
+            this.deps.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'invalid' });
+            await this.expireWholeGrant(em, first.grantId, error, group);
+            return all().map((d) => ({ ...d, change: { metaError: error } }));
+          }
+          if (!expiresAt || expiresAt > now) expiresAt = now;
+          this.deps.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'user_token_ran_out' });
+        } else {
+          this.deps.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'ok' });
+          reach = grantReach(debug);
+        }
         await em.execute('update meta_grant set token_expires_at = ?, data_access_expires_at = ?, updated_at = ? where id = ?', [expiresAt, dataAccessEndsAt, now, first.grantId]);
       } catch (error) {
         if (!(error instanceof MetaError)) throw error;
+        if (error instanceof MetaAppCredentialsError) {
+          // Give the grant back its due check, and touch none of the accounts but their next check time.
+          await em.execute('update meta_grant set last_checked_at = ? where id = ?', [first.grantLastCheckedAt, first.grantId]);
+          return postponeAll(this.appCredentials.refused(error));
+        }
         this.deps.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'failed' });
         return failAll(error);
       }
     }
-    const needsReconnectBy = earliest(expiresAt, dataAccessEndsAt);
-    for (const d of all()) d.needsReconnectBy = needsReconnectBy;
 
-    // 2. Deadlines Meta set: past → EXPIRED; close → a warning while still CONNECTED.
-    if (expiresAt && expiresAt <= now) {
-      return all().map((d) => ({ ...d, change: { to: SocialConnectionStatus.EXPIRED, reason: `The Facebook login expired on ${day(expiresAt!)}; reconnect to continue.` } }));
-    }
-    if (dataAccessEndsAt && dataAccessEndsAt <= now) {
-      return all().map((d) => ({
-        ...d,
-        change: { to: SocialConnectionStatus.EXPIRED, reason: `Meta's data access for this connection ended on ${day(dataAccessEndsAt!)}; reconnect to continue.` },
-      }));
-    }
-    const warnAt = this.schedule.dataAccessWarningAt(needsReconnectBy);
-    const warning = warnAt && needsReconnectBy && now >= warnAt ? `Meta's access for this connection ends on ${day(needsReconnectBy)}; reconnect before then to keep it working.` : null;
-
-    // 3. Page tokens: they do not expire on their own but die with the grant or a lost Page role.
+    // 2. Per account, the one rule (facebookDeadline, shared with a member's sync): past a
+    //    deadline → EXPIRED; close to one → a warning while still CONNECTED. A Page the grant no
+    //    longer reaches → ERROR naming it. 3. Page tokens: no expiry of their own, but they die
+    //    with the grant or a lost Page role.
     const live: DueAccount[] = [];
     for (const account of group) {
       const decision = decisions.get(account.id)!;
-      if (checkDue && account.accountTokenSealed) {
+      const deadline = facebookDeadline({ now, hasPageToken: Boolean(account.accountTokenSealed), userTokenExpiresAt: expiresAt, dataAccessExpiresAt: dataAccessEndsAt });
+      decision.needsReconnectBy = deadline.needsReconnectBy;
+      if (deadline.expiredReason) {
+        decision.change = { to: SocialConnectionStatus.EXPIRED, reason: deadline.expiredReason };
+        continue;
+      }
+      if (reach && !reaches(reach, account)) {
+        decision.change = { to: SocialConnectionStatus.ERROR, reason: lostPageReason(account) };
+        continue;
+      }
+      if (checked && account.accountTokenSealed) {
         try {
           const debug = await this.deps.facebook.debugToken(this.deps.vault.openAccountToken(account.id, account.accountTokenSealed));
           if (!debug.is_valid) {
@@ -309,17 +361,33 @@ export class LifecycleWorker {
           }
         } catch (error) {
           if (!(error instanceof MetaError)) throw error;
-          decisions.set(account.id, this.failed(decision, account, error, now, report, []));
+          if (error instanceof MetaAppCredentialsError) decisions.set(account.id, { ...decision, postponeTo: this.appCredentials.refused(error) });
+          else decisions.set(account.id, this.failed(decision, account, error, now, report, []));
           continue;
         }
       }
       live.push(account);
     }
 
-    // 4. Profiles, up to 50 per Graph batch call with the user token.
+    // 4. Profiles: up to 50 per Graph batch call with the user token while it lives; after it ran
+    //    out, each with its own Page token (the token a member's sync uses too).
     const toSync = live.filter((a) => this.syncDue(a, now));
-    for (let i = 0; i < toSync.length; i += 50) {
-      const chunk = toSync.slice(i, i + 50);
+    const userTokenLives = !expiresAt || expiresAt > now;
+    if (!userTokenLives) {
+      for (const account of toSync) {
+        const decision = decisions.get(account.id)!;
+        try {
+          const raw = await this.deps.facebook.instagramProfile(account.platformUserId, this.deps.vault.openAccountToken(account.id, account.accountTokenSealed!));
+          this.succeeded(decision, account, normalizeProfile(raw, account.platformUserId), report);
+        } catch (error) {
+          if (!(error instanceof MetaError)) throw error;
+          decisions.set(account.id, this.failed(decision, account, error, now, report, []));
+        }
+      }
+    }
+    const batched = userTokenLives ? toSync : [];
+    for (let i = 0; i < batched.length; i += 50) {
+      const chunk = batched.slice(i, i + 50);
       let results: Array<unknown | Error>;
       try {
         results = await this.deps.facebook.batch(
@@ -345,7 +413,10 @@ export class LifecycleWorker {
 
     for (const account of live) {
       const decision = decisions.get(account.id)!;
-      if (decision.change || decision.failureCount > 0) continue;
+      if (decision.change || decision.failureCount > 0 || decision.postponeTo) continue;
+      const needsReconnectBy = decision.needsReconnectBy ?? null;
+      const warnAt = this.schedule.dataAccessWarningAt(needsReconnectBy);
+      const warning = warnAt && needsReconnectBy && now >= warnAt ? `Meta's access for this connection ends on ${day(needsReconnectBy)}; reconnect before then to keep it working.` : null;
       if (warning && account.connectionStatus === SocialConnectionStatus.CONNECTED) decision.statusReason = warning;
       else if (!warning && account.statusReason && account.connectionStatus === SocialConnectionStatus.CONNECTED) decision.statusReason = null;
       decision.nextCheckAt = this.schedule.nextCheck(now, [
@@ -408,6 +479,8 @@ export class LifecycleWorker {
    */
   private failed(decision: Decision, account: DueAccount, error: MetaError, now: Date, report: SweepReport, deadlines: Array<Date | null>): Decision {
     if (error instanceof MetaAuthError || error instanceof MetaPermissionError) return { ...decision, change: { metaError: error } };
+    // Our app's credentials, not the account: no failure counted, no status change, ever.
+    if (isAppCredentialsFailure(error)) return { ...decision, postponeTo: this.appCredentials.refused(error) };
     report.deferred++;
     this.deps.metrics.refreshes.inc({ kind: 'profile_sync', outcome: error.kind });
     const failureCount = account.failureCount + 1;
@@ -422,11 +495,6 @@ export class LifecycleWorker {
     }
     return result;
   }
-}
-
-function earliest(...dates: Array<Date | null>): Date | null {
-  const present = dates.filter((d): d is Date => d instanceof Date);
-  return present.length ? new Date(Math.min(...present.map((d) => d.getTime()))) : null;
 }
 
 async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
