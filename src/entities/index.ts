@@ -3,11 +3,15 @@ export { DataDeletionStatus, MetaDataDeletion } from './meta-data-deletion.entit
 export { MetaGrant } from './meta-grant.entity';
 export { OAuthState } from './oauth-state.entity';
 export { SocialAccount } from './social-account.entity';
+export { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.entity';
+export { WebhookEvent } from './webhook-event.entity';
 
 import { ConnectionEvent } from './connection-event.entity';
 import { MetaDataDeletion } from './meta-data-deletion.entity';
 import { MetaGrant } from './meta-grant.entity';
 import { OAuthState } from './oauth-state.entity';
 import { SocialAccount } from './social-account.entity';
+import { WebhookDelivery } from './webhook-delivery.entity';
+import { WebhookEvent } from './webhook-event.entity';
 
-export const ENTITIES = [SocialAccount, MetaGrant, OAuthState, ConnectionEvent, MetaDataDeletion];
+export const ENTITIES = [SocialAccount, MetaGrant, OAuthState, ConnectionEvent, MetaDataDeletion, WebhookEvent, WebhookDelivery];

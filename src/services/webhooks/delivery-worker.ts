@@ -1,0 +1,260 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
+import { Webhook } from 'standardwebhooks';
+import type { Clock } from '../../clock';
+import { redactUrl, type WebhookConfig } from '../../config';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../../metrics';
+import { STATUS_CHANNEL } from '../events/topics';
+import { nextAttemptAt, outcomeOfResponse, type AttemptOutcome } from './delivery-policy';
+import type { ReconnectNotices } from './reconnect-notices';
+import type { WebhookOutbox } from './webhook-outbox';
+
+export interface DeliveryReport {
+  attempted: number;
+  delivered: number;
+  retried: number;
+  failed: number;
+  notices: number;
+}
+
+interface Claimed {
+  id: string;
+  event_id: string;
+  endpoint: string;
+  attempts: number;
+  give_up_at: string;
+  lease_until: string;
+  body: string;
+}
+
+interface Deps {
+  orm: MikroORM;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  config: WebhookConfig;
+  outbox: WebhookOutbox;
+  notices: ReconnectNotices;
+  databaseUrl: string;
+  random?: () => number;
+}
+
+const NOTICE_SCAN_INTERVAL_MS = 60_000;
+const PURGE_INTERVAL_MS = 3600_000;
+const DAY = 86400_000;
+
+/**
+ * Sends what the outbox holds. Runs in the worker process (role worker, or in-process unless
+ * DISABLE_WORKER), any number of them on one database: each claims due deliveries with
+ * FOR UPDATE SKIP LOCKED and a lease longer than the request timeout, so one delivery is never
+ * in flight twice; only the oldest pending delivery of an (endpoint, account) is ever due, so an
+ * account's events reach each endpoint in order. At most WEBHOOK_CONCURRENCY requests are in
+ * flight, each bounded by WEBHOOK_TIMEOUT_MS: a dead endpoint costs this loop time, never a status
+ * change (which only inserts rows) or a subscription.
+ *
+ * Wakes on the status NOTIFY (a committed change) and otherwise polls every WEBHOOK_POLL_INTERVAL_MS,
+ * which is also when backed-off retries come due.
+ */
+export class WebhookDeliveryWorker {
+  private readonly signer?: Webhook;
+  private loop?: Promise<void>;
+  private stopping = false;
+  private wake?: () => void;
+  private woken = false;
+  private listener?: Client;
+  private lastNoticeScan = 0;
+  private lastPurge = 0;
+
+  constructor(private readonly deps: Deps) {
+    if (deps.config.secret) this.signer = new Webhook(deps.config.secret);
+  }
+
+  private get leaseMs(): number {
+    return this.deps.config.timeoutMs + 30_000;
+  }
+
+  start(): void {
+    if (this.loop || !this.deps.outbox.enabled) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      await this.failOrphans().catch((error) => this.deps.logger.error({ err: error }, 'could not retire deliveries to removed endpoints'));
+      while (!this.stopping) {
+        await this.listen();
+        try {
+          const report = await this.runOnce();
+          if (report.attempted > 0 || report.notices > 0) this.deps.logger.debug({ ...report }, 'webhook deliveries done');
+        } catch (error) {
+          this.deps.logger.error({ err: error }, 'webhook delivery round failed; retrying after the poll interval');
+        }
+        if (this.stopping) break;
+        if (this.woken) {
+          this.woken = false;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.deps.config.pollIntervalMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+        this.woken = false;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Notices that are due, then every delivery that is due now, batch after batch. */
+  async runOnce(): Promise<DeliveryReport> {
+    const report: DeliveryReport = { attempted: 0, delivered: 0, retried: 0, failed: 0, notices: 0 };
+    if (!this.deps.outbox.enabled) return report;
+    const real = Date.now();
+    if (real - this.lastNoticeScan >= NOTICE_SCAN_INTERVAL_MS || !this.loop) {
+      this.lastNoticeScan = real;
+      report.notices = await this.deps.notices.scan();
+    }
+    if (real - this.lastPurge >= PURGE_INTERVAL_MS) {
+      this.lastPurge = real;
+      await this.purge();
+    }
+    while (!this.stopping) {
+      const batch = await this.claim();
+      if (batch.length === 0) break;
+      const outcomes = await Promise.all(batch.map((d) => this.send(d)));
+      await Promise.all(batch.map((d, i) => this.record(d, outcomes[i], report)));
+    }
+    return report;
+  }
+
+  private async claim(): Promise<Claimed[]> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    const now = this.deps.clock.now();
+    return em.execute<Claimed[]>(
+      `update webhook_delivery d set lease_until = ?, attempts = d.attempts + 1, last_attempt_at = ?
+        from webhook_event e
+        where e.id = d.event_id and d.id in (
+          select c.id from webhook_delivery c
+           where c.status = 'PENDING' and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
+             and c.endpoint in (select json_array_elements_text(?::json))
+             and not exists (
+               select 1 from webhook_delivery p
+                where p.status = 'PENDING' and p.endpoint = c.endpoint and p.account_id = c.account_id
+                  and (p.event_seq < c.event_seq or (p.event_seq = c.event_seq and p.id < c.id)))
+           order by c.next_attempt_at, c.id
+           limit ?
+           for update of c skip locked)
+        returning d.id, d.event_id, d.endpoint, d.attempts, d.give_up_at, d.lease_until, e.body`,
+      [new Date(now.getTime() + this.leaseMs), now, now, now, JSON.stringify(this.deps.outbox.endpoints), this.deps.config.concurrency],
+    );
+  }
+
+  private async send(delivery: Claimed): Promise<AttemptOutcome> {
+    const sentAt = this.deps.clock.now();
+    try {
+      const response = await fetch(delivery.endpoint, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.deps.config.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'instagram-connect-webhooks/1',
+          'webhook-id': delivery.event_id,
+          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
+          'webhook-signature': this.signer!.sign(delivery.event_id, sentAt, delivery.body),
+        },
+        body: delivery.body,
+      });
+      await response.body?.cancel().catch(() => undefined); // the answer's body means nothing to us
+      return outcomeOfResponse(response.status, response.headers.get('retry-after'), this.deps.clock.now());
+    } catch (error) {
+      const name = (error as Error).name;
+      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      return { kind: 'retry', statusCode: null, error: name === 'TimeoutError' ? `timed out after ${this.deps.config.timeoutMs} ms` : `network error${cause ? ` (${cause})` : ''}` };
+    }
+  }
+
+  private async record(delivery: Claimed, outcome: AttemptOutcome, report: DeliveryReport): Promise<void> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    const now = this.deps.clock.now();
+    const giveUpAt = new Date(delivery.give_up_at);
+    const log = { eventId: delivery.event_id, endpoint: redactUrl(delivery.endpoint), attempts: delivery.attempts, statusCode: outcome.statusCode };
+    report.attempted++;
+    let status: 'DELIVERED' | 'PENDING' | 'FAILED';
+    let next: Date | null = null;
+    if (outcome.kind === 'delivered') {
+      status = 'DELIVERED';
+      report.delivered++;
+    } else if (outcome.kind === 'refused' || now >= giveUpAt) {
+      status = 'FAILED';
+      report.failed++;
+      this.deps.logger.warn({ ...log, error: outcome.error }, outcome.kind === 'refused' ? 'webhook refused by the endpoint; not retrying' : 'webhook still failing at the retry horizon; giving up');
+    } else {
+      status = 'PENDING';
+      report.retried++;
+      const planned = nextAttemptAt(now, delivery.attempts, this.deps.config, outcome.retryAfterMs, this.deps.random);
+      next = planned > giveUpAt ? giveUpAt : planned; // one last try at the horizon
+      this.deps.logger.info({ ...log, error: outcome.error, nextAttemptAt: next }, 'webhook delivery failed; will retry');
+    }
+    this.deps.metrics.webhookAttempts.inc({ outcome: status === 'DELIVERED' ? 'delivered' : status === 'FAILED' ? 'failed' : 'retry' });
+    // Only our own claim is written: were the lease ever lost, the newer claim's result wins.
+    await em.execute(
+      `update webhook_delivery set status = ?, lease_until = null, next_attempt_at = coalesce(?, next_attempt_at),
+              last_status_code = ?, last_error = ?, delivered_at = ?
+        where id = ? and lease_until = ?`,
+      [status, next, outcome.statusCode, outcome.kind === 'delivered' ? null : outcome.error, status === 'DELIVERED' ? now : null, delivery.id, new Date(delivery.lease_until)],
+    );
+  }
+
+  /** Deliveries to endpoints no longer configured would wait forever: marked failed (redeliver can send them elsewhere). */
+  private async failOrphans(): Promise<void> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    await em.execute(
+      `update webhook_delivery set status = 'FAILED', last_error = 'endpoint no longer configured'
+        where status = 'PENDING' and endpoint not in (select json_array_elements_text(?::json))`,
+      [JSON.stringify(this.deps.outbox.endpoints)],
+    );
+  }
+
+  /** Events past WEBHOOK_RETENTION_DAYS with nothing pending go, deliveries with them. */
+  private async purge(): Promise<void> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    const before = new Date(this.deps.clock.now().getTime() - this.deps.config.retentionDays * DAY);
+    await em.execute(
+      `delete from webhook_event e where e.created_at < ? and not exists (select 1 from webhook_delivery d where d.event_id = e.id and d.status = 'PENDING')`,
+      [before],
+    );
+  }
+
+  /** A LISTEN connection so a committed status change is sent at once; polling covers its absence. */
+  private async listen(): Promise<void> {
+    if (this.listener || this.stopping) return;
+    const client = new Client({ connectionString: this.deps.databaseUrl, application_name: 'webhook-delivery-wake' });
+    client.on('notification', () => {
+      this.woken = true;
+      this.wake?.();
+    });
+    const drop = () => {
+      if (this.listener === client) this.listener = undefined;
+    };
+    client.on('error', drop);
+    client.on('end', drop);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${STATUS_CHANNEL}`);
+      this.listener = client;
+    } catch {
+      await client.end().catch(() => undefined);
+    }
+  }
+}
