@@ -1,4 +1,4 @@
-import { OptionalProps, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { OptionalProps, BigIntType, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 export enum WebhookDeliveryStatus {
   PENDING = 'PENDING',
@@ -22,14 +22,14 @@ export enum WebhookDeliveryStatus {
 export class WebhookDelivery {
   [OptionalProps]?: 'id' | 'status' | 'attempts' | 'leaseUntil' | 'lastAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt';
 
-  @PrimaryKey({ type: 'bigint', autoincrement: true })
+  @PrimaryKey({ type: new BigIntType('string'), autoincrement: true })
   id!: string;
 
   @Property({ type: 'text' })
   eventId!: string;
 
   /** The event's seq, copied so the order check needs no join. */
-  @Property({ type: 'bigint' })
+  @Property({ type: new BigIntType('string') })
   eventSeq!: string;
 
   @Property({ type: 'uuid' })

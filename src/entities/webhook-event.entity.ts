@@ -1,4 +1,4 @@
-import { OptionalProps, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { OptionalProps, BigIntType, Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 
 /**
  * One status webhook event, written in the transaction of the change it reports (see
@@ -14,8 +14,8 @@ export class WebhookEvent {
   @PrimaryKey({ type: 'text' })
   id!: string;
 
-  /** Commit order per account: deliveries of one account go out by ascending seq. */
-  @Property({ type: 'bigint', defaultRaw: `nextval('webhook_event_seq_seq')`, unique: 'webhook_event_seq_unique' })
+  /** Commit order per account: deliveries of one account go out by ascending seq (nextval of webhook_event_seq_seq). */
+  @Property({ type: new BigIntType('string'), unique: 'webhook_event_seq_unique' })
   seq!: string;
 
   @Property({ type: 'text' })

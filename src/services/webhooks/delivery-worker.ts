@@ -230,8 +230,12 @@ export class WebhookDeliveryWorker {
   private async purge(): Promise<void> {
     const em = this.deps.orm.em.fork() as EntityManager;
     const before = new Date(this.deps.clock.now().getTime() - this.deps.config.retentionDays * DAY);
+    // No foreign key between the two tables (deliveries are written in one statement with their event), so both go here.
     await em.execute(
-      `delete from webhook_event e where e.created_at < ? and not exists (select 1 from webhook_delivery d where d.event_id = e.id and d.status = 'PENDING')`,
+      `with gone as (
+         delete from webhook_event e where e.created_at < ? and not exists (select 1 from webhook_delivery d where d.event_id = e.id and d.status = 'PENDING')
+         returning e.id)
+       delete from webhook_delivery d using gone where d.event_id = gone.id`,
       [before],
     );
   }

@@ -117,8 +117,8 @@ export class WebhookOutbox {
     // second notice for the same window (another worker, a rerun) a no-op.
     const rows = await em.execute<Array<{ event_id: string }>>(
       `with ev as (
-         insert into webhook_event (id, type, account_id, member_id, connection_event_id, window_key, body, occurred_at, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         insert into webhook_event (id, seq, type, account_id, member_id, connection_event_id, window_key, body, occurred_at, created_at)
+         values (?, nextval('webhook_event_seq_seq'), ?, ?, ?, ?, ?, ?, ?, ?)
          on conflict do nothing
          returning id, seq, account_id
        )
