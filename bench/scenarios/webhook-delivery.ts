@@ -24,8 +24,8 @@ export const webhookDelivery: Scenario = {
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const backlog = ctx.quick ? 400 : 5_000;
     const paced = ctx.quick ? 100 : 1_000;
-    const perSecond = 50;
-    await ctx.seeder.ensureMembers(Math.ceil((backlog + paced) / 20));
+    const perSecond = 20; // two events each (ERROR, then revived)
+    await ctx.seeder.ensureMembers(Math.ceil((backlog + paced) / 10)); // about half the seeded accounts are CONNECTED
     ctx.seeder.markDirty();
 
     const arrivals = new Map<string, number>();

@@ -1,12 +1,11 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { Client } from 'pg';
-import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../clock';
 import { redactUrl, type WebhookConfig } from '../../config';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
-import { STATUS_CHANNEL } from '../events/topics';
-import { nextAttemptAt, outcomeOfResponse, type AttemptOutcome } from './delivery-policy';
+import { CommitWake } from './commit-wake';
+import { nextAttemptAt, type AttemptOutcome } from './delivery-policy';
+import { WebhookSender } from './webhook-sender';
 import type { ReconnectNotices } from './reconnect-notices';
 import type { WebhookOutbox } from './webhook-outbox';
 
@@ -26,6 +25,16 @@ interface Claimed {
   give_up_at: string;
   lease_until: string;
   body: string;
+}
+
+interface DeliveryWrite {
+  id: string;
+  lease: string;
+  status: 'DELIVERED' | 'PENDING' | 'FAILED';
+  next: string | null;
+  code: number | null;
+  error: string | null;
+  delivered: string | null;
 }
 
 interface Deps {
@@ -57,17 +66,21 @@ const DAY = 86400_000;
  * which is also when backed-off retries come due.
  */
 export class WebhookDeliveryWorker {
-  private readonly signer?: Webhook;
+  private readonly sender: WebhookSender;
+  private readonly wakeOnCommit: CommitWake;
   private loop?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
   private woken = false;
-  private listener?: Client;
   private lastNoticeScan = 0;
   private lastPurge = 0;
 
   constructor(private readonly deps: Deps) {
-    if (deps.config.secret) this.signer = new Webhook(deps.config.secret);
+    this.sender = new WebhookSender(deps.config.secret ?? '', deps.config.timeoutMs, deps.clock);
+    this.wakeOnCommit = new CommitWake(deps.databaseUrl, () => {
+      this.woken = true;
+      this.wake?.();
+    });
   }
 
   private get leaseMs(): number {
@@ -80,7 +93,7 @@ export class WebhookDeliveryWorker {
     this.loop = (async () => {
       await this.failOrphans().catch((error) => this.deps.logger.error({ err: error }, 'could not retire deliveries to removed endpoints'));
       while (!this.stopping) {
-        await this.listen();
+        await this.wakeOnCommit.ensure();
         try {
           const report = await this.runOnce();
           if (report.attempted > 0 || report.notices > 0) this.deps.logger.debug({ ...report }, 'webhook deliveries done');
@@ -110,9 +123,7 @@ export class WebhookDeliveryWorker {
     this.wake?.();
     await this.loop;
     this.loop = undefined;
-    const listener = this.listener;
-    this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    await this.wakeOnCommit.close();
   }
 
   /** Notices that are due, then every delivery that is due now, batch after batch. */
@@ -131,8 +142,9 @@ export class WebhookDeliveryWorker {
     while (!this.stopping) {
       const batch = await this.claim();
       if (batch.length === 0) break;
-      const outcomes = await Promise.all(batch.map((d) => this.send(d)));
-      await Promise.all(batch.map((d, i) => this.record(d, outcomes[i], report)));
+      const outcomes = await Promise.all(batch.map((d) => this.sender.send(d.endpoint, d.event_id, d.body)));
+      const now = this.deps.clock.now();
+      await this.record(batch.map((d, i) => this.decide(d, outcomes[i], now, report)));
     }
     return report;
   }
@@ -159,38 +171,12 @@ export class WebhookDeliveryWorker {
     );
   }
 
-  private async send(delivery: Claimed): Promise<AttemptOutcome> {
-    const sentAt = this.deps.clock.now();
-    try {
-      const response = await fetch(delivery.endpoint, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.deps.config.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'instagram-connect-webhooks/1',
-          'webhook-id': delivery.event_id,
-          'webhook-timestamp': String(Math.floor(sentAt.getTime() / 1000)),
-          'webhook-signature': this.signer!.sign(delivery.event_id, sentAt, delivery.body),
-        },
-        body: delivery.body,
-      });
-      await response.body?.cancel().catch(() => undefined); // the answer's body means nothing to us
-      return outcomeOfResponse(response.status, response.headers.get('retry-after'), this.deps.clock.now());
-    } catch (error) {
-      const name = (error as Error).name;
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
-      return { kind: 'retry', statusCode: null, error: name === 'TimeoutError' ? `timed out after ${this.deps.config.timeoutMs} ms` : `network error${cause ? ` (${cause})` : ''}` };
-    }
-  }
-
-  private async record(delivery: Claimed, outcome: AttemptOutcome, report: DeliveryReport): Promise<void> {
-    const em = this.deps.orm.em.fork() as EntityManager;
-    const now = this.deps.clock.now();
+  /** What one attempt decided for its delivery: counted, logged, and returned for the batch write. */
+  private decide(delivery: Claimed, outcome: AttemptOutcome, now: Date, report: DeliveryReport): DeliveryWrite {
     const giveUpAt = new Date(delivery.give_up_at);
     const log = { eventId: delivery.event_id, endpoint: redactUrl(delivery.endpoint), attempts: delivery.attempts, statusCode: outcome.statusCode };
     report.attempted++;
-    let status: 'DELIVERED' | 'PENDING' | 'FAILED';
+    let status: DeliveryWrite['status'];
     let next: Date | null = null;
     if (outcome.kind === 'delivered') {
       status = 'DELIVERED';
@@ -207,12 +193,26 @@ export class WebhookDeliveryWorker {
       this.deps.logger.info({ ...log, error: outcome.error, nextAttemptAt: next }, 'webhook delivery failed; will retry');
     }
     this.deps.metrics.webhookAttempts.inc({ outcome: status === 'DELIVERED' ? 'delivered' : status === 'FAILED' ? 'failed' : 'retry' });
-    // Only our own claim is written: were the lease ever lost, the newer claim's result wins.
+    return {
+      id: delivery.id,
+      lease: new Date(delivery.lease_until).toISOString(),
+      status,
+      next: next?.toISOString() ?? null,
+      code: outcome.statusCode,
+      error: outcome.kind === 'delivered' ? null : outcome.error,
+      delivered: status === 'DELIVERED' ? now.toISOString() : null,
+    };
+  }
+
+  /** The batch's results in one statement; only our own claims (same lease) are written, so a newer claim's result wins. */
+  private async record(writes: DeliveryWrite[]): Promise<void> {
+    const em = this.deps.orm.em.fork() as EntityManager;
     await em.execute(
-      `update webhook_delivery set status = ?, lease_until = null, next_attempt_at = coalesce(?, next_attempt_at),
-              last_status_code = ?, last_error = ?, delivered_at = ?
-        where id = ? and lease_until = ?`,
-      [status, next, outcome.statusCode, outcome.kind === 'delivered' ? null : outcome.error, status === 'DELIVERED' ? now : null, delivery.id, new Date(delivery.lease_until)],
+      `update webhook_delivery d set status = v.status, lease_until = null, next_attempt_at = coalesce(v.next, d.next_attempt_at),
+              last_status_code = v.code, last_error = v.error, delivered_at = v.delivered
+         from json_to_recordset(?::json) as v(id bigint, lease timestamptz, status text, next timestamptz, code int, error text, delivered timestamptz)
+        where d.id = v.id and d.lease_until = v.lease`,
+      [JSON.stringify(writes)],
     );
   }
 
@@ -238,27 +238,5 @@ export class WebhookDeliveryWorker {
        delete from webhook_delivery d using gone where d.event_id = gone.id`,
       [before],
     );
-  }
-
-  /** A LISTEN connection so a committed status change is sent at once; polling covers its absence. */
-  private async listen(): Promise<void> {
-    if (this.listener || this.stopping) return;
-    const client = new Client({ connectionString: this.deps.databaseUrl, application_name: 'webhook-delivery-wake' });
-    client.on('notification', () => {
-      this.woken = true;
-      this.wake?.();
-    });
-    const drop = () => {
-      if (this.listener === client) this.listener = undefined;
-    };
-    client.on('error', drop);
-    client.on('end', drop);
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${STATUS_CHANNEL}`);
-      this.listener = client;
-    } catch {
-      await client.end().catch(() => undefined);
-    }
   }
 }
