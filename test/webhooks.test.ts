@@ -259,6 +259,15 @@ describe('delivery', () => {
     expect(await redeliver(em, { now: app!.clock.now(), endpoints: app!.services.webhooks.endpoints, retryHorizonHours: 2, eventId })).toBe(0);
   });
 
+  it('an endpoint that hangs is cut off at WEBHOOK_TIMEOUT_MS and retried later', async () => {
+    await start({ WEBHOOK_TIMEOUT_MS: '200' });
+    await connect(app!, 'member-hang', 'INSTAGRAM', instagramUser(app!).userId);
+    receiver.answer = () => ({ status: 200, delayMs: 3000 });
+    expect(await deliver()).toMatchObject({ attempted: 1, retried: 1, delivered: 0 });
+    const [row] = await app!.sql<{ status: string; last_error: string }>('select status, last_error from webhook_delivery');
+    expect(row).toMatchObject({ status: 'PENDING', last_error: 'timed out after 200 ms' });
+  });
+
   it('two workers on one database send each event exactly once', async () => {
     // Two requests in flight per worker, so both loops keep claiming while the other one sends.
     await start({ WEBHOOK_CONCURRENCY: '2' });
