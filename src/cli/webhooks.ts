@@ -42,7 +42,8 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error) => {
-    console.error(`redeliver failed: ${(error as Error).message}`);
+    // MikroORM prefixes the driver's message with the statement: the operator needs the cause.
+    console.error(`redeliver failed: ${(error as Error).message.split(' - ').pop()}`);
     process.exit(1);
   },
 );
