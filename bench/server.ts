@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfigOrExit } from '../src/config';
+import type { SocialConnectionStatus } from '../src/schema/enums';
 import { runInProcess, type InProcessRequest } from './lib/in-process';
 import { measureMemory, serveParent } from './lib/ipc';
 
@@ -25,6 +27,20 @@ serveParent(async () => {
         const report = await app.services.worker.runOnce();
         return { ...report, ms: performance.now() - started };
       },
+      // Scenario 6: status changes through the real transition (outbox included), 8 at a time.
+      webhookChanges: async ({ ids, to, reason, then }: { ids: string[]; to: SocialConnectionStatus; reason: string; then?: SocialConnectionStatus }) => {
+        const queue = [...ids];
+        await Promise.all(
+          Array.from({ length: Math.min(8, ids.length) }, async () => {
+            for (let id = queue.shift(); id; id = queue.shift()) {
+              await app.services.accounts.changeStatus(app.orm.em.fork() as EntityManager, id, to, reason);
+              if (then) await app.services.accounts.changeStatus(app.orm.em.fork() as EntityManager, id, then, null);
+            }
+          }),
+        );
+      },
+      // Scenario 6: the delivery loop alone (DISABLE_WORKER=1 keeps the lifecycle worker off).
+      startWebhooks: () => app.services.webhookWorker.start(),
     },
     onStop: () => app.close(),
   };

@@ -23,6 +23,7 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import type { MetaEmulator } from './sandbox/emulator';
 import { sandboxRoutes } from './sandbox/sandbox-routes';
+import { SANDBOX_RECEIVER_PATH, webhookReceiverRoutes } from './sandbox/webhook-receiver';
 import { startSandbox } from './sandbox/start-sandbox';
 import { createServices, type Services } from './services';
 
@@ -100,6 +101,7 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   if (role === 'api') app.use(REST_BASE_PATH, restRoutes(services));
   const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger) : async () => undefined;
   if (role === 'api' && emulator && config.jwt.secret) app.use(sandboxRoutes(config, emulator.url));
+  if (role === 'api' && emulator && config.webhooks.secret) app.use(webhookReceiverRoutes(config.webhooks.secret));
   if (role === 'api') app.use(webApp()); // last: the dashboard never shadows an API route
   app.use(jsonErrors(logger));
 
@@ -113,10 +115,15 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   const url = `http://127.0.0.1:${boundPort}`;
   logger.info({ url: role === 'api' ? `${url}/graphql` : url, role, worker: runWorker, sandbox: config.sandbox }, role === 'api' ? 'GraphQL server ready' : 'lifecycle worker ready');
 
+  // 7. Status webhooks, sent by the worker process; in sandbox mode to the built-in receiver by default.
+  if (config.webhooks.sandboxReceiver && role === 'api') services.webhooks.useEndpoints([`${url}${SANDBOX_RECEIVER_PATH}`]);
+  if (runWorker) services.webhookWorker.start();
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await services.worker.stop();
+      await services.webhookWorker.stop();
       await services.metaCallbacks.stop();
       await stopGraphQL(); // drains HTTP, then closes WebSockets with 1001
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

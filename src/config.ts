@@ -32,6 +32,31 @@ export interface Config {
   sandbox: boolean;
   /** Why the development defaults were used; printed loudly at startup. */
   developmentDefaults: string[];
+  /** Signed status webhooks to the platform's backend (README "Webhooks"). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** STATUS_WEBHOOK_URL, comma separated. Empty: nothing is queued or sent. */
+  endpoints: string[];
+  /** Standard Webhooks secret, `whsec_<base64>`; set whenever endpoints are. */
+  secret?: string;
+  /** Sandbox without STATUS_WEBHOOK_URL: bootstrap points the endpoint at the built-in receiver once it listens. */
+  sandboxReceiver: boolean;
+  /** Per-request timeout; a slower endpoint counts as down. */
+  timeoutMs: number;
+  /** Requests in flight per worker process. */
+  concurrency: number;
+  pollIntervalMs: number;
+  /** First retry delay; doubles per attempt (with jitter) up to retryMaxDelayMs. */
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** A delivery still failing this long after its event is given up (marked failed). */
+  retryHorizonHours: number;
+  /** account.reconnect_needed goes out this many days before a known end of access. */
+  reconnectNoticeDays: number;
+  /** Delivered or failed events older than this are deleted. */
+  retentionDays: number;
 }
 
 export interface JwtConfig {
@@ -114,6 +139,9 @@ export const SANDBOX_APPS = {
   facebook: { id: '100000000000001', secret: 'sandbox-facebook-app-secret' },
   instagram: { id: '100000000000002', secret: 'sandbox-instagram-app-secret' },
 } as const;
+
+/** Public, like the development JWT secret: signs webhooks to the sandbox's own receiver only. */
+export const SANDBOX_WEBHOOK_SECRET = `whsec_${Buffer.from('sandbox-webhook-secret-not-for-production').toString('base64')}`;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -292,6 +320,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
 
+  const webhooks = readWebhookConfig(read, { production, sandbox }, problems, developmentDefaults);
+
   if (problems.length > 0 || !tokenKeys) throw new ConfigError(problems);
 
   return {
@@ -320,7 +350,69 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     workerPort,
     sandbox,
     developmentDefaults,
+    webhooks,
   };
+}
+
+function readWebhookConfig(
+  read: (name: string) => string | undefined,
+  mode: { production: boolean; sandbox: boolean },
+  problems: string[],
+  developmentDefaults: string[],
+): WebhookConfig {
+  const endpoints = (read('STATUS_WEBHOOK_URL') ?? '')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  for (const url of endpoints) {
+    if (!isHttpUrl(url)) problems.push(`STATUS_WEBHOOK_URL: "${redactUrl(url)}" is not an absolute http(s) URL`);
+    else if (mode.production && !url.startsWith('https://')) problems.push(`STATUS_WEBHOOK_URL: "${redactUrl(url)}" must use https in production`);
+  }
+  if (new Set(endpoints).size !== endpoints.length) problems.push('STATUS_WEBHOOK_URL lists the same URL twice');
+  let secret = read('STATUS_WEBHOOK_SECRET');
+  if (secret) {
+    // Standard Webhooks: "whsec_" then base64 of 24 to 64 random bytes.
+    const match = /^whsec_([A-Za-z0-9+/]+={0,2})$/.exec(secret);
+    const bytes = match ? Buffer.from(match[1], 'base64').length : 0;
+    if (!match || bytes < 24 || bytes > 64) {
+      problems.push('STATUS_WEBHOOK_SECRET must be whsec_ followed by base64 of 24 to 64 random bytes (e.g. `echo whsec_$(openssl rand -base64 32)`)');
+    }
+  }
+  const sandboxReceiver = mode.sandbox && endpoints.length === 0;
+  if (endpoints.length > 0 && !secret) {
+    if (mode.sandbox) secret = SANDBOX_WEBHOOK_SECRET;
+    else problems.push('STATUS_WEBHOOK_SECRET is required when STATUS_WEBHOOK_URL is set');
+  }
+  if (sandboxReceiver) {
+    secret ??= SANDBOX_WEBHOOK_SECRET;
+    developmentDefaults.push('STATUS_WEBHOOK_URL is unset: status webhooks go to the built-in receiver at /sandbox/webhooks');
+  }
+  const retryHorizonHours = parseNumber(read('WEBHOOK_RETRY_HORIZON_HOURS') ?? '72', 'WEBHOOK_RETRY_HORIZON_HOURS', problems, { min: 0.01, max: 30 * 24 });
+  const retentionDays = parseNumber(read('WEBHOOK_RETENTION_DAYS') ?? '30', 'WEBHOOK_RETENTION_DAYS', problems, { min: 1 });
+  if (retentionDays * 24 < retryHorizonHours) problems.push('WEBHOOK_RETENTION_DAYS must cover WEBHOOK_RETRY_HORIZON_HOURS');
+  return {
+    endpoints,
+    secret,
+    sandboxReceiver,
+    timeoutMs: parseInteger(read('WEBHOOK_TIMEOUT_MS') ?? '10000', 'WEBHOOK_TIMEOUT_MS', problems, { min: 100, max: 120_000 }),
+    concurrency: parseInteger(read('WEBHOOK_CONCURRENCY') ?? '8', 'WEBHOOK_CONCURRENCY', problems, { min: 1, max: 64 }),
+    pollIntervalMs: parseInteger(read('WEBHOOK_POLL_INTERVAL_MS') ?? '1000', 'WEBHOOK_POLL_INTERVAL_MS', problems, { min: 10 }),
+    retryBaseMs: parseInteger(read('WEBHOOK_RETRY_BASE_MS') ?? '5000', 'WEBHOOK_RETRY_BASE_MS', problems, { min: 1 }),
+    retryMaxDelayMs: parseInteger(read('WEBHOOK_RETRY_MAX_DELAY_MS') ?? '3600000', 'WEBHOOK_RETRY_MAX_DELAY_MS', problems, { min: 1 }),
+    retryHorizonHours,
+    reconnectNoticeDays: parseNumber(read('WEBHOOK_RECONNECT_NOTICE_DAYS') ?? '7', 'WEBHOOK_RECONNECT_NOTICE_DAYS', problems, { min: 0.01, max: 59 }),
+    retentionDays,
+  };
+}
+
+/** An endpoint as it may appear in messages and logs: no credentials, query or fragment. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    return `${url.protocol}//${url.host}${url.pathname}`;
+  } catch {
+    return '(not a URL)';
+  }
 }
 
 function parseTokenKey(raw: string, name: string, problems: string[]): TokenKey | undefined {

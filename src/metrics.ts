@@ -37,6 +37,28 @@ export function createMetrics() {
       labelNames: ['app'] as const,
       registers: [registry],
     }),
+    webhookAttempts: new Counter({
+      name: 'webhook_delivery_attempts_total',
+      help: 'Status webhook delivery attempts by this instance, by outcome (delivered, retry, failed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveries: new Gauge({
+      name: 'webhook_deliveries',
+      help: 'Status webhook deliveries in the database by state (pending, delivered, failed)',
+      labelNames: ['state'] as const,
+      registers: [registry],
+    }),
+    webhookDeliveriesRetried: new Gauge({
+      name: 'webhook_deliveries_retried',
+      help: 'Status webhook deliveries in the database that needed more than one attempt',
+      registers: [registry],
+    }),
+    webhookOldestPendingAge: new Gauge({
+      name: 'webhook_oldest_pending_age_seconds',
+      help: 'Age of the oldest pending status webhook delivery (0 when none)',
+      registers: [registry],
+    }),
   };
 }
 

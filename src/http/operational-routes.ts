@@ -1,6 +1,8 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Router } from 'express';
 import type { Services } from '../services';
 import { printSortedSchema } from '../graphql/schema';
+import { recordWebhookStats } from '../services/webhooks/webhook-stats';
 
 /** Liveness, readiness, the schema file and metrics. No authentication: nothing here is personal. */
 export function operationalRoutes(services: Services): Router {
@@ -27,6 +29,7 @@ export function operationalRoutes(services: Services): Router {
       .execute<Array<{ status: string; n: number }>>('select connection_status as status, count(*)::int as n from social_account group by connection_status');
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
+    await recordWebhookStats(services.orm.em.fork() as EntityManager, services.clock.now(), services.metrics);
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   return router;

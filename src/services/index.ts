@@ -18,6 +18,9 @@ import { OAuthStateService } from './oauth/oauth-state.service';
 import { TokenCipher } from './tokens/token-cipher';
 import { TokenVault } from './tokens/token-vault';
 import { LifecycleWorker } from './worker/lifecycle-worker';
+import { WebhookDeliveryWorker } from './webhooks/delivery-worker';
+import { ReconnectNotices } from './webhooks/reconnect-notices';
+import { WebhookOutbox } from './webhooks/webhook-outbox';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
 export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string }) {
@@ -42,7 +45,9 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
   const facebook = new FacebookClient(metaHttp, config.meta);
   const instagram = new InstagramClient(metaHttp, config.meta);
   const vault = new TokenVault(new TokenCipher(config.tokenKeys));
-  const status = new AccountStatusService(clock);
+  // Status webhooks: queued by every status change (same transaction), sent by webhookWorker.
+  const webhooks = new WebhookOutbox(clock, config.webhooks.endpoints, config.webhooks.retryHorizonHours);
+  const status = new AccountStatusService(clock, webhooks);
   const accounts = new AccountService({
     clock,
     logger,
@@ -69,6 +74,16 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     instagram,
     pricePolicy: config.pricePolicy,
   });
+  const webhookWorker = new WebhookDeliveryWorker({
+    orm,
+    clock,
+    logger: logger.child({ component: 'webhook-delivery' }),
+    metrics,
+    config: config.webhooks,
+    outbox: webhooks,
+    notices: new ReconnectNotices({ orm, clock, outbox: webhooks, noticeDays: config.webhooks.reconnectNoticeDays, worker: config.worker }),
+    databaseUrl: deps.databaseUrl,
+  });
   return {
     config,
     orm,
@@ -89,6 +104,8 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     statusChanges: new StatusChangeReader(orm),
     metaCallbacks: new MetaCallbackService({ orm, clock, logger, status, meta: config.meta, publicUrl: config.publicUrl }),
     worker,
+    webhooks,
+    webhookWorker,
   };
 }
 

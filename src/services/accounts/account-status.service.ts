@@ -3,6 +3,7 @@ import type { Clock } from '../../clock';
 import { ConnectionEvent, type SocialAccount } from '../../entities';
 import type { SocialConnectionStatus } from '../../schema/enums';
 import { encodeNotice, STATUS_CHANNEL } from '../events/topics';
+import type { WebhookOutbox } from '../webhooks/webhook-outbox';
 
 /**
  * The only writer of `connectionStatus`. A change writes the account, an event row and a NOTIFY,
@@ -10,7 +11,11 @@ import { encodeNotice, STATUS_CHANNEL } from '../events/topics';
  * back change is never announced and a committed one always is, on every instance.
  */
 export class AccountStatusService {
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    /** Status webhooks: queued in this same transaction, so they share its fate. */
+    private readonly webhooks?: WebhookOutbox,
+  ) {}
 
   /**
    * Moves the account to `to`. Returns true when the status changed (and an event was emitted).
@@ -37,6 +42,7 @@ export class AccountStatusService {
       reason,
       changedAt: this.clock.now(),
     });
+    await this.webhooks?.enqueue(em, event, account);
     await em.execute('select pg_notify(?, ?)', [STATUS_CHANNEL, encodeNotice({ eventId: event.id, accountId: account.id, memberId: account.memberId })]);
     return true;
   }

@@ -1,0 +1,242 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock';
+import { redactUrl, type WebhookConfig } from '../../config';
+import type { Logger } from '../../logger';
+import type { Metrics } from '../../metrics';
+import { CommitWake } from './commit-wake';
+import { nextAttemptAt, type AttemptOutcome } from './delivery-policy';
+import { WebhookSender } from './webhook-sender';
+import type { ReconnectNotices } from './reconnect-notices';
+import type { WebhookOutbox } from './webhook-outbox';
+
+export interface DeliveryReport {
+  attempted: number;
+  delivered: number;
+  retried: number;
+  failed: number;
+  notices: number;
+}
+
+interface Claimed {
+  id: string;
+  event_id: string;
+  endpoint: string;
+  attempts: number;
+  give_up_at: string;
+  lease_until: string;
+  body: string;
+}
+
+interface DeliveryWrite {
+  id: string;
+  lease: string;
+  status: 'DELIVERED' | 'PENDING' | 'FAILED';
+  next: string | null;
+  code: number | null;
+  error: string | null;
+  delivered: string | null;
+}
+
+interface Deps {
+  orm: MikroORM;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  config: WebhookConfig;
+  outbox: WebhookOutbox;
+  notices: ReconnectNotices;
+  databaseUrl: string;
+  random?: () => number;
+}
+
+const NOTICE_SCAN_INTERVAL_MS = 60_000;
+const PURGE_INTERVAL_MS = 3600_000;
+const DAY = 86400_000;
+
+/**
+ * Sends what the outbox holds. Runs in the worker process (role worker, or in-process unless
+ * DISABLE_WORKER), any number of them on one database: each claims due deliveries with
+ * FOR UPDATE SKIP LOCKED and a lease longer than the request timeout, so one delivery is never
+ * in flight twice; only the oldest pending delivery of an (endpoint, account) is ever due, so an
+ * account's events reach each endpoint in order. At most WEBHOOK_CONCURRENCY requests are in
+ * flight, each bounded by WEBHOOK_TIMEOUT_MS: a dead endpoint costs this loop time, never a status
+ * change (which only inserts rows) or a subscription.
+ *
+ * Wakes on the status NOTIFY (a committed change) and otherwise polls every WEBHOOK_POLL_INTERVAL_MS,
+ * which is also when backed-off retries come due.
+ */
+export class WebhookDeliveryWorker {
+  private readonly sender: WebhookSender;
+  private readonly wakeOnCommit: CommitWake;
+  private loop?: Promise<void>;
+  private stopping = false;
+  private wake?: () => void;
+  private woken = false;
+  private lastNoticeScan = 0;
+  private lastPurge = 0;
+
+  constructor(private readonly deps: Deps) {
+    this.sender = new WebhookSender(deps.config.secret ?? '', deps.config.timeoutMs, deps.clock);
+    this.wakeOnCommit = new CommitWake(deps.databaseUrl, () => {
+      this.woken = true;
+      this.wake?.();
+    });
+  }
+
+  private get leaseMs(): number {
+    return this.deps.config.timeoutMs + 30_000;
+  }
+
+  start(): void {
+    if (this.loop || !this.deps.outbox.enabled) return;
+    this.stopping = false;
+    this.loop = (async () => {
+      await this.failOrphans().catch((error) => this.deps.logger.error({ err: error }, 'could not retire deliveries to removed endpoints'));
+      while (!this.stopping) {
+        await this.wakeOnCommit.ensure();
+        try {
+          const report = await this.runOnce();
+          if (report.attempted > 0 || report.notices > 0) this.deps.logger.debug({ ...report }, 'webhook deliveries done');
+        } catch (error) {
+          this.deps.logger.error({ err: error }, 'webhook delivery round failed; retrying after the poll interval');
+        }
+        if (this.stopping) break;
+        if (this.woken) {
+          this.woken = false;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.deps.config.pollIntervalMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
+        this.woken = false;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+    await this.wakeOnCommit.close();
+  }
+
+  /** Notices that are due, then every delivery that is due now, batch after batch. */
+  async runOnce(): Promise<DeliveryReport> {
+    const report: DeliveryReport = { attempted: 0, delivered: 0, retried: 0, failed: 0, notices: 0 };
+    if (!this.deps.outbox.enabled) return report;
+    const real = Date.now();
+    if (real - this.lastNoticeScan >= NOTICE_SCAN_INTERVAL_MS || !this.loop) {
+      this.lastNoticeScan = real;
+      report.notices = await this.deps.notices.scan();
+    }
+    if (real - this.lastPurge >= PURGE_INTERVAL_MS) {
+      this.lastPurge = real;
+      await this.purge();
+    }
+    while (!this.stopping) {
+      const batch = await this.claim();
+      if (batch.length === 0) break;
+      const outcomes = await Promise.all(batch.map((d) => this.sender.send(d.endpoint, d.event_id, d.body)));
+      const now = this.deps.clock.now();
+      await this.record(batch.map((d, i) => this.decide(d, outcomes[i], now, report)));
+    }
+    return report;
+  }
+
+  private async claim(): Promise<Claimed[]> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    const now = this.deps.clock.now();
+    return em.execute<Claimed[]>(
+      `update webhook_delivery d set lease_until = ?, attempts = d.attempts + 1, last_attempt_at = ?
+        from webhook_event e
+        where e.id = d.event_id and d.id in (
+          select c.id from webhook_delivery c
+           where c.status = 'PENDING' and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
+             and c.endpoint in (select json_array_elements_text(?::json))
+             and not exists (
+               select 1 from webhook_delivery p
+                where p.status = 'PENDING' and p.endpoint = c.endpoint and p.account_id = c.account_id
+                  and (p.event_seq < c.event_seq or (p.event_seq = c.event_seq and p.id < c.id)))
+           order by c.next_attempt_at, c.id
+           limit ?
+           for update of c skip locked)
+        returning d.id, d.event_id, d.endpoint, d.attempts, d.give_up_at, d.lease_until, e.body`,
+      [new Date(now.getTime() + this.leaseMs), now, now, now, JSON.stringify(this.deps.outbox.endpoints), this.deps.config.concurrency],
+    );
+  }
+
+  /** What one attempt decided for its delivery: counted, logged, and returned for the batch write. */
+  private decide(delivery: Claimed, outcome: AttemptOutcome, now: Date, report: DeliveryReport): DeliveryWrite {
+    const giveUpAt = new Date(delivery.give_up_at);
+    const log = { eventId: delivery.event_id, endpoint: redactUrl(delivery.endpoint), attempts: delivery.attempts, statusCode: outcome.statusCode };
+    report.attempted++;
+    let status: DeliveryWrite['status'];
+    let next: Date | null = null;
+    if (outcome.kind === 'delivered') {
+      status = 'DELIVERED';
+      report.delivered++;
+    } else if (outcome.kind === 'refused' || now >= giveUpAt) {
+      status = 'FAILED';
+      report.failed++;
+      this.deps.logger.warn({ ...log, error: outcome.error }, outcome.kind === 'refused' ? 'webhook refused by the endpoint; not retrying' : 'webhook still failing at the retry horizon; giving up');
+    } else {
+      status = 'PENDING';
+      report.retried++;
+      const planned = nextAttemptAt(now, delivery.attempts, this.deps.config, outcome.retryAfterMs, this.deps.random);
+      next = planned > giveUpAt ? giveUpAt : planned; // one last try at the horizon
+      this.deps.logger.info({ ...log, error: outcome.error, nextAttemptAt: next }, 'webhook delivery failed; will retry');
+    }
+    this.deps.metrics.webhookAttempts.inc({ outcome: status === 'DELIVERED' ? 'delivered' : status === 'FAILED' ? 'failed' : 'retry' });
+    return {
+      id: delivery.id,
+      lease: new Date(delivery.lease_until).toISOString(),
+      status,
+      next: next?.toISOString() ?? null,
+      code: outcome.statusCode,
+      error: outcome.kind === 'delivered' ? null : outcome.error,
+      delivered: status === 'DELIVERED' ? now.toISOString() : null,
+    };
+  }
+
+  /** The batch's results in one statement; only our own claims (same lease) are written, so a newer claim's result wins. */
+  private async record(writes: DeliveryWrite[]): Promise<void> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    await em.execute(
+      `update webhook_delivery d set status = v.status, lease_until = null, next_attempt_at = coalesce(v.next, d.next_attempt_at),
+              last_status_code = v.code, last_error = v.error, delivered_at = v.delivered
+         from json_to_recordset(?::json) as v(id bigint, lease timestamptz, status text, next timestamptz, code int, error text, delivered timestamptz)
+        where d.id = v.id and d.lease_until = v.lease`,
+      [JSON.stringify(writes)],
+    );
+  }
+
+  /** Deliveries to endpoints no longer configured would wait forever: marked failed (redeliver can send them elsewhere). */
+  private async failOrphans(): Promise<void> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    await em.execute(
+      `update webhook_delivery set status = 'FAILED', last_error = 'endpoint no longer configured'
+        where status = 'PENDING' and endpoint not in (select json_array_elements_text(?::json))`,
+      [JSON.stringify(this.deps.outbox.endpoints)],
+    );
+  }
+
+  /** Events past WEBHOOK_RETENTION_DAYS with nothing pending go, deliveries with them. */
+  private async purge(): Promise<void> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    const before = new Date(this.deps.clock.now().getTime() - this.deps.config.retentionDays * DAY);
+    // No foreign key between the two tables (deliveries are written in one statement with their event), so both go here.
+    await em.execute(
+      `with gone as (
+         delete from webhook_event e where e.created_at < ? and not exists (select 1 from webhook_delivery d where d.event_id = e.id and d.status = 'PENDING')
+         returning e.id)
+       delete from webhook_delivery d using gone where d.event_id = gone.id`,
+      [before],
+    );
+  }
+}

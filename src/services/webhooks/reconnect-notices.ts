@@ -1,0 +1,70 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock';
+import type { WorkerConfig } from '../../config';
+import { LoginProvider } from '../../schema/enums';
+import { accountSnapshotMapping } from '../accounts/account-snapshots';
+import { LifecycleSchedule } from '../worker/schedule';
+import type { WebhookOutbox } from './webhook-outbox';
+
+const DAY = 86400_000;
+/** How long past its refresh moment an Instagram token must still be unrefreshed to count as stuck. */
+const REFRESH_GRACE_MS = 3600_000;
+
+/**
+ * account.reconnect_needed: WEBHOOK_RECONNECT_NOTICE_DAYS before a CONNECTED account loses access
+ * at a moment we know, so the platform can ask the creator to act before anything breaks:
+ * - Facebook Login: `needsReconnectBy`, the earlier of the user token's expiry and Meta's data
+ *   access expiry (90 days after the user last used the app; only a new login extends it);
+ * - Business Login for Instagram: the token's expiry, once the token has not been refreshed an
+ *   hour after it was due (the lifecycle worker refreshes it inside TOKEN_REFRESH_WINDOW_DAYS, so
+ *   a token this close to its end is one Meta refuses to refresh, or one nobody can refresh).
+ * One notice per account and deadline (a unique window key), however many workers scan: a
+ * refresh or a reconnect moves the deadline and opens a new window.
+ */
+export class ReconnectNotices {
+  private readonly schedule: LifecycleSchedule;
+
+  constructor(
+    private readonly deps: { orm: MikroORM; clock: Clock; outbox: WebhookOutbox; noticeDays: number; worker: WorkerConfig },
+  ) {
+    this.schedule = new LifecycleSchedule(deps.worker);
+  }
+
+  /** Queues the notices that are due and not yet sent; returns how many. */
+  async scan(): Promise<number> {
+    if (!this.deps.outbox.enabled) return 0;
+    const em = this.deps.orm.em.fork() as EntityManager;
+    const now = this.deps.clock.now();
+    const horizon = new Date(now.getTime() + this.deps.noticeDays * DAY);
+    const { columns, toSnapshot } = accountSnapshotMapping(em);
+    const rows = await em.execute<Array<Record<string, unknown>>>(
+      `select * from (
+         select ${columns}, a.member_id as "memberId", g.token_issued_at as "grantTokenIssuedAt",
+                case when a.provider = 'FACEBOOK' then a.needs_reconnect_by else a.token_expires_at end as "deadline"
+           from social_account a left join meta_grant g on g.id = a.grant_id
+          where a.connection_status = 'CONNECTED') c
+        where c."deadline" > ? and c."deadline" <= ?
+          and not exists (select 1 from webhook_event e
+                           where e.window_key = c."id"::text || ':' || (extract(epoch from c."deadline") * 1000)::bigint::text)
+        order by c."deadline"
+        limit 1000`,
+      [now, horizon],
+    );
+    let queued = 0;
+    for (const row of rows) {
+      const deadline = new Date(row.deadline as string);
+      const issuedAt = row.grantTokenIssuedAt ? new Date(row.grantTokenIssuedAt as string) : null;
+      const memberId = row.memberId as string;
+      delete row.deadline;
+      delete row.grantTokenIssuedAt;
+      delete row.memberId;
+      const account = toSnapshot(row);
+      if (account.provider === LoginProvider.INSTAGRAM) {
+        const refreshDue = this.schedule.refreshDueAt(issuedAt, deadline);
+        if (refreshDue && now.getTime() < refreshDue.getTime() + REFRESH_GRACE_MS) continue;
+      }
+      if (await this.deps.outbox.enqueueReconnectNeeded(em, { ...account, memberId }, deadline)) queued++;
+    }
+    return queued;
+  }
+}
