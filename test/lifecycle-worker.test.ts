@@ -277,7 +277,7 @@ describe('workers sharing one database', () => {
     } finally {
       await other.close();
     }
-  });
+  }, 120_000); // a correctness test over 1,000 rows: generous on a loaded 2-core machine, never a speed target
 
   it("retakes a crashed worker's claims once their lease runs out, losing nothing", async () => {
     await start({ WORKER_LEASE_SECONDS: '120' });
