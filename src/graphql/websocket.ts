@@ -134,6 +134,19 @@ export function attachWebSocketServer(
     wsServer,
   );
 
+  // ws closes a socket whose message is over maxPayload with 1009, then emits 'error', which
+  // graphql-ws prints with console.error on every such message. It is a refusal, not our fault:
+  // counted and logged once per member and window like every other limit.
+  wsServer.on('connection', (socket) => {
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      const member = stateOf(socket).member?.memberId;
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') services.refusals.refused('ws_message_size', member);
+      else services.logger.warn({ err: error.message, memberId: member }, 'WebSocket error; the socket is closed');
+      // ws has already started closing the socket with the status the error carries.
+    });
+  });
+
   return {
     wsServer,
     /** Closes every socket with 1001 (going away) and stops accepting new ones. */
