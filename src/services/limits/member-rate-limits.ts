@@ -23,6 +23,15 @@ const LIMIT_NAMES: Record<Budget, LimitName> = {
   metaMutations: 'member_meta_mutations',
 };
 
+/**
+ * The share of the operations budget each instance counts in memory before it counts in
+ * PostgreSQL. A database write per request cost a read more than the read itself spends in the
+ * ORM (~0.2 ms of Node CPU plus the upsert in PostgreSQL, against ~1.4 ms per read request), while
+ * members far from their budget, nearly all of them, need no shared count to be served. Past
+ * this share, every request of the member is counted in PostgreSQL (the local ones included).
+ */
+export const LOCAL_SHARE_OF_OPERATIONS = 0.1;
+
 /** Created by Migration20261201140000; the library must not create tables at runtime. */
 export const MEMBER_RATE_LIMIT_TABLE = 'member_rate_limit';
 
@@ -35,6 +44,8 @@ export const MEMBER_RATE_LIMIT_TABLE = 'member_rate_limit';
  */
 export class MemberRateLimits {
   private readonly limiters = new Map<Budget, RateLimiterPostgres>();
+  /** Counts the first LOCAL_SHARE_OF_OPERATIONS of a member's operations on this instance alone. */
+  private readonly localOperations?: RateLimiterMemory;
 
   constructor(
     pool: Pool,
@@ -64,6 +75,10 @@ export class MemberRateLimits {
         }),
       );
     }
+    const localShare = Math.floor(config.operations * LOCAL_SHARE_OF_OPERATIONS);
+    if (this.limiters.has('operations') && localShare > 0) {
+      this.localOperations = new RateLimiterMemory({ keyPrefix: 'ops-local', points: localShare, duration: config.windowSeconds });
+    }
   }
 
   /**
@@ -71,10 +86,21 @@ export class MemberRateLimits {
    * retryAfterSeconds) when any of them is over. Spent points are not refunded on a refusal,
    * so hammering a closed budget does not open it sooner than the window ends.
    */
+  private sharedOperationsCost(key: string, cost: number): Promise<number> {
+    return sharedOperationsCostOf(this.localOperations!, key, cost);
+  }
+
   async consume(memberId: string, costs: MemberCosts): Promise<void> {
     const key = memberId.length > 200 ? createHash('sha256').update(memberId).digest('hex') : memberId;
     const spent = (Object.entries(costs) as Array<[Budget, number | undefined]>).filter(([budget, cost]) => cost && this.limiters.has(budget));
     if (spent.length === 0) return;
+    const operations = spent.find(([budget]) => budget === 'operations');
+    if (operations && this.localOperations) {
+      const shared = await this.sharedOperationsCost(key, operations[1]!);
+      if (shared === 0) spent.splice(spent.indexOf(operations), 1);
+      else operations[1] = shared;
+      if (spent.length === 0) return;
+    }
     const outcomes = await Promise.allSettled(spent.map(([budget, cost]) => this.limiters.get(budget)!.consume(key, cost)));
     let refused: { budget: Budget; retryAfterSeconds: number } | undefined;
     outcomes.forEach((outcome, i) => {
@@ -86,6 +112,21 @@ export class MemberRateLimits {
     if (!refused) return;
     this.refusals.refused(LIMIT_NAMES[refused.budget], memberId, { retryAfterSeconds: refused.retryAfterSeconds });
     throw memberRateLimited(refused.budget, refused.retryAfterSeconds, this.config);
+  }
+}
+
+/**
+ * 0 while the member is within this instance's local share; once past it, what to add to the
+ * shared count: everything counted locally so far the first time, then each request's cost.
+ */
+async function sharedOperationsCostOf(local: RateLimiterMemory, key: string, cost: number): Promise<number> {
+  try {
+    await local.consume(key, cost);
+    return 0;
+  } catch (outcome) {
+    if (!(outcome instanceof RateLimiterRes)) throw outcome;
+    const before = outcome.consumedPoints - cost;
+    return before <= local.points ? outcome.consumedPoints : cost;
   }
 }
 

@@ -15,15 +15,16 @@ export type LimitName =
   | 'ws_subscriptions_per_socket'
   | 'ws_sockets_per_member';
 
-/** Members remembered per window; past it, the oldest window's entries go (a flood cannot grow memory). */
+/** Member and limit pairs remembered; past it, the longest-ago logged go (a flood cannot grow memory). */
 const MAX_REMEMBERED = 10_000;
 
 /**
- * Counts every refusal in /metrics and logs it once per member, limit and window, so a client
- * hammering a limit produces one warning a minute, not one per request.
+ * Counts every refusal in /metrics and logs it at most once per member, limit and window
+ * (RATE_LIMIT_WINDOW_SECONDS), so a client hammering a limit produces one warning a minute, not
+ * one per request.
  */
 export class LimitRefusals {
-  /** `${limit}\n${member}` → the window (epoch / windowMs) it was last logged in. */
+  /** `${limit}\n${member}` → when it was last logged (epoch ms). */
   private readonly logged = new Map<string, number>();
 
   constructor(
@@ -35,11 +36,12 @@ export class LimitRefusals {
   refused(limit: LimitName, memberId: string | undefined, details: Record<string, unknown> = {}): void {
     this.metrics.limitRefusals.inc({ limit });
     const key = `${limit}\n${memberId ?? '(anonymous)'}`;
-    const window = Math.floor(Date.now() / this.windowMs);
-    if (this.logged.get(key) === window) return;
-    this.logged.delete(key);
+    const now = Date.now();
+    const last = this.logged.get(key);
+    if (last !== undefined && now - last < this.windowMs) return;
+    this.logged.delete(key); // re-inserted last: the map stays in logging order, oldest first
     if (this.logged.size >= MAX_REMEMBERED) this.logged.delete(this.logged.keys().next().value!);
-    this.logged.set(key, window);
+    this.logged.set(key, now);
     this.logger.warn({ limit, memberId, ...details }, 'a limit refused a request (logged once per member and window)');
   }
 }
