@@ -72,7 +72,10 @@ describe('WebSocket bounds', () => {
   it('closes a socket that sends no connection_init within WS_CONNECTION_INIT_TIMEOUT_MS with 4408', async () => {
     const silent = new RawSocket(app);
     await silent.opened();
+    const openedAt = Date.now();
     expect(await silent.closed).toBe(4408);
+    // The configured 300 ms, not graphql-ws's default of 3 s.
+    expect(Date.now() - openedAt).toBeLessThan(2_500);
     await expectNormalSubscriberWorks('ws-init');
   });
 

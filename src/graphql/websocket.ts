@@ -1,12 +1,12 @@
 import type { Server } from 'node:http';
-import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createSocketContext } from '../context';
 import { createDocumentCache } from './document-cache';
 import { createSharedSubscribe } from './shared-subscribe';
-import { ErrorCode, AppError } from '../errors';
-import { createTokenGuard, operationLimitRules, refusedLimit } from './operation-limits';
+import { operationLimitRules } from './operation-limits';
+import { createWebSocketLimits } from './websocket-limits';
 import type { AuthenticatedMember } from '../services/auth/jwt-verifier';
 import type { Services } from '../services';
 
@@ -16,8 +16,6 @@ interface SocketState {
 }
 
 const FORBIDDEN = 4403;
-/** Close code for a socket over WS_MAX_SOCKETS_PER_MEMBER (4429, after HTTP's 429). */
-export const TOO_MANY_SOCKETS = 4429;
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
@@ -32,8 +30,8 @@ export function attachWebSocketServer(
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   options: { keepAliveMs: number; path?: string },
 ) {
-  const limits = services.config.limits;
-  // maxPayload: a bigger message closes the socket with 1009 (ws) before it is buffered whole.
+  const { limits } = services.config;
+  // maxPayload: a bigger message closes the socket with 1009 before it is buffered whole.
   const wsServer = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql', maxPayload: limits.websocket.maxMessageBytes });
   const heartbeat = startHeartbeat(wsServer, options.keepAliveMs);
   const states = new WeakMap<WebSocket, SocketState>();
@@ -43,10 +41,9 @@ export function attachWebSocketServer(
     return state;
   };
 
+  // The operation limits (graphql-armor) are validation rules here too, checked once per document.
   const documents = createDocumentCache(limits.enabled ? operationLimitRules(limits.operation) : []);
-  const tokenGuard = limits.enabled ? createTokenGuard(limits.operation.maxTokens) : () => undefined;
-  // Open sockets per member, on this instance only (a socket lives on one instance; see README).
-  const socketsByMember = new Map<string, number>();
+  const bounds = createWebSocketLimits(services, (socket) => stateOf(socket).member?.memberId);
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
@@ -66,20 +63,8 @@ export function attachWebSocketServer(
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
-        const socket = ctx.extra.socket;
-        const open = socketsByMember.get(member.memberId) ?? 0;
-        if (open >= limits.websocket.maxSocketsPerMember) {
-          services.refusals.refused('ws_sockets_per_member', member.memberId, { open });
-          socket.close(TOO_MANY_SOCKETS, 'Too many connections for this member');
-          return false; // the close above wins: a socket closes once
-        }
-        socketsByMember.set(member.memberId, open + 1);
-        socket.once('close', () => {
-          const left = (socketsByMember.get(member.memberId) ?? 1) - 1;
-          if (left > 0) socketsByMember.set(member.memberId, left);
-          else socketsByMember.delete(member.memberId);
-        });
-        const state = stateOf(socket);
+        if (!bounds.admitSocket(ctx.extra.socket, member.memberId)) return false; // closed with 4429
+        const state = stateOf(ctx.extra.socket);
         state.member = member;
         const msLeft = member.expiresAt * 1000 - Date.now();
         state.expiryTimer = setTimeout(() => ctx.extra.socket.close(FORBIDDEN, 'Forbidden: token expired'), Math.min(Math.max(msLeft, 0), MAX_TIMER_MS));
@@ -87,45 +72,15 @@ export function attachWebSocketServer(
         services.metrics.subscriptions.set(services.events.subscriberCount);
         return true;
       },
-      // Before the document is parsed: the socket's subscription count, tokens, the member's budget.
-      onSubscribe: async (ctx, _id, payload) => {
-        const member = stateOf(ctx.extra.socket).member;
-        if (Object.keys(ctx.subscriptions).length > limits.websocket.maxSubscriptionsPerSocket) {
-          services.refusals.refused('ws_subscriptions_per_socket', member?.memberId);
-          return [
-            new GraphQLError(`At most ${limits.websocket.maxSubscriptionsPerSocket} subscriptions per connection; complete one first or open another connection.`, {
-              extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, limit: limits.websocket.maxSubscriptionsPerSocket },
-            }),
-          ];
-        }
-        const tooLarge = typeof payload.query === 'string' ? tokenGuard(payload.query) : undefined;
-        if (tooLarge) return [tooLarge];
-        if (!member) return undefined;
-        try {
-          await services.memberLimits.consume(member.memberId, { operations: 1 });
-        } catch (error) {
-          if (!(error instanceof AppError)) throw error;
-          return [new GraphQLError(error.message, { extensions: { ...error.extensions, code: error.code } })];
-        }
-        return undefined;
-      },
+      // Subscriptions per socket, tokens and the member's budget, before the document is parsed.
+      onSubscribe: (ctx, _id, payload) => bounds.checkSubscribe(ctx.extra.socket, Object.keys(ctx.subscriptions).length, payload.query),
       onClose: (ctx) => {
         clearTimeout(stateOf(ctx.extra.socket).expiryTimer);
       },
       // Errors over the socket get the same codes and redaction as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
-      // Our coded refusals (limits, budgets) keep their code and extensions; anything else is a validation failure.
-      onError: (ctx, _id, _payload, errors) =>
-        errors.map((error) => {
-          const limit = refusedLimit(error);
-          if (limit) services.refusals.refused(limit, stateOf(ctx.extra.socket).member?.memberId);
-          const code = error.extensions?.code;
-          if (typeof code === 'string' && (Object.values(ErrorCode) as string[]).includes(code)) {
-            return { message: error.message, locations: error.locations, extensions: error.extensions };
-          }
-          return { message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
-        }),
+      onError: (ctx, _id, _payload, errors) => errors.map((error) => bounds.formatSubscribeError(ctx.extra.socket, error)),
       onComplete: () => {
         services.metrics.subscriptions.set(services.events.subscriberCount);
       },
@@ -134,18 +89,7 @@ export function attachWebSocketServer(
     wsServer,
   );
 
-  // ws closes a socket whose message is over maxPayload with 1009, then emits 'error', which
-  // graphql-ws prints with console.error on every such message. It is a refusal, not our fault:
-  // counted and logged once per member and window like every other limit.
-  wsServer.on('connection', (socket) => {
-    socket.removeAllListeners('error');
-    socket.on('error', (error: Error & { code?: string }) => {
-      const member = stateOf(socket).member?.memberId;
-      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') services.refusals.refused('ws_message_size', member);
-      else services.logger.warn({ err: error.message, memberId: member }, 'WebSocket error; the socket is closed');
-      // ws has already started closing the socket with the status the error carries.
-    });
-  });
+  bounds.countOversizedMessages(wsServer);
 
   return {
     wsServer,
