@@ -76,6 +76,7 @@ describe('WebSocket bounds', () => {
     expect(await silent.closed).toBe(4408);
     // The configured 300 ms, not graphql-ws's default of 3 s.
     expect(Date.now() - openedAt).toBeLessThan(2_500);
+    expect(await refusals('ws_init_timeout')).toBe(1);
     await expectNormalSubscriberWorks('ws-init');
   });
 

@@ -4,6 +4,8 @@ import { AppError, ErrorCode } from '../errors';
 import type { Services } from '../services';
 import { createTokenGuard, refusedLimit } from './operation-limits';
 
+/** graphql-ws's code for "no connection_init in time". */
+export const INIT_TIMEOUT = 4408;
 /** Close code for a socket over WS_MAX_SOCKETS_PER_MEMBER (4429, after HTTP's 429). */
 export const TOO_MANY_SOCKETS = 4429;
 
@@ -13,8 +15,8 @@ const OUR_CODES = new Set<string>(Object.values(ErrorCode));
  * The WebSocket side of issue 15, kept out of websocket.ts: sockets per member (on this instance:
  * a socket lives on one instance, and a shared count would need rows a crashed instance leaves
  * behind), subscriptions per socket, tokens and the member's operations budget at subscribe, and
- * oversized messages counted instead of printed. maxPayload, connectionInitWaitTimeout and the
- * operation-limit validation rules are options websocket.ts passes to ws and graphql-ws.
+ * oversized messages counted instead of printed, and the connection_init timeout. maxPayload and
+ * the operation-limit validation rules are options websocket.ts passes to ws and graphql-ws.
  */
 export function createWebSocketLimits(services: Services, memberOf: (socket: WebSocket) => string | undefined) {
   const limits = services.config.limits;
@@ -75,12 +77,23 @@ export function createWebSocketLimits(services: Services, memberOf: (socket: Web
     },
 
     /**
+     * Attach after useServer. A socket that has not been admitted (connection_init with a valid
+     * token) within WS_CONNECTION_INIT_TIMEOUT_MS is closed with 4408.
+     *
      * ws closes a socket whose message is over maxPayload with 1009, then emits 'error', which
      * graphql-ws prints with console.error every time. It is a refusal, not our fault: counted
-     * and logged once per member and window like the other limits. Attach after useServer.
+     * and logged once per member and window like the other limits.
      */
-    countOversizedMessages(wsServer: WebSocketServer): void {
+    watchSockets(wsServer: WebSocketServer): void {
       wsServer.on('connection', (socket) => {
+        // WS_CONNECTION_INIT_TIMEOUT_MS, ours rather than graphql-ws's so that it is counted too.
+        const initTimer = setTimeout(() => {
+          if (memberOf(socket) || socket.readyState !== socket.OPEN) return;
+          services.refusals.refused('ws_init_timeout', undefined);
+          socket.close(INIT_TIMEOUT, 'Connection initialisation timeout');
+        }, limits.websocket.connectionInitTimeoutMs);
+        initTimer.unref();
+        socket.once('close', () => clearTimeout(initTimer));
         socket.removeAllListeners('error');
         socket.on('error', (error: Error & { code?: string }) => {
           if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') services.refusals.refused('ws_message_size', memberOf(socket));

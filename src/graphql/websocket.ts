@@ -53,8 +53,8 @@ export function attachWebSocketServer(
       validate: documents.validate,
       // One execution per event for a member's identical subscriptions (see shared-subscribe.ts).
       subscribe: createSharedSubscribe(),
-      // No connection_init in time → graphql-ws closes with 4408.
-      connectionInitWaitTimeout: limits.websocket.connectionInitTimeoutMs,
+      // WS_CONNECTION_INIT_TIMEOUT_MS is enforced (and counted) by websocket-limits.ts, with the same 4408.
+      connectionInitWaitTimeout: 0,
       onConnect: (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         let member: AuthenticatedMember;
@@ -89,7 +89,7 @@ export function attachWebSocketServer(
     wsServer,
   );
 
-  bounds.countOversizedMessages(wsServer);
+  bounds.watchSockets(wsServer);
 
   return {
     wsServer,

@@ -11,6 +11,7 @@ export type LimitName =
   | 'member_operations'
   | 'member_oauth_urls'
   | 'member_meta_mutations'
+  | 'ws_init_timeout'
   | 'ws_message_size'
   | 'ws_subscriptions_per_socket'
   | 'ws_sockets_per_member';
