@@ -14,6 +14,8 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedde
 import { ormOptions } from './database/orm-options';
 import { createErrorFormatter } from './graphql/format-error';
 import { buildGraphQLSchema } from './graphql/schema';
+import { operationLimitProtections } from './graphql/operation-limits';
+import { maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
 import { attachWebSocketServer } from './graphql/websocket';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
@@ -108,6 +110,7 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   // 6. The lifecycle worker: in this process unless disabled; `npm run worker` runs it alone.
   const runWorker = role === 'worker' || config.worker.enabled;
   if (runWorker) services.worker.start();
+  if (runWorker) services.housekeeping.start(); // expired OAuth states and rate-limit windows
 
   const port = options.port ?? (role === 'worker' ? config.workerPort : config.port);
   await new Promise<void>((resolve) => httpServer.listen(port, config.host, resolve));
@@ -124,11 +127,13 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
     (closing ??= (async () => {
       await services.worker.stop();
       await services.webhookWorker.stop();
+      await services.housekeeping.stop();
       await services.metaCallbacks.stop();
       await stopGraphQL(); // drains HTTP, then closes WebSockets with 1001
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.events.stop();
       await services.gate.stop();
+      await services.closeLimitPools();
       await orm.close(true);
       await emulator?.close();
       await embedded?.stop();
@@ -142,9 +147,13 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
   const schema = buildGraphQLSchema();
   const formatError = createErrorFormatter(logger);
   const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: services.config.websocketKeepAliveMs });
+  const { limits } = services.config;
+  // graphql-armor (issue 15): aliases, depth, directives, cost; suggestions masked when introspection is off.
+  const armor = operationLimitProtections(limits.operation, { enabled: limits.enabled, blockFieldSuggestions: !services.config.introspection });
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: true,
+    introspection: services.config.introspection,
+    validationRules: armor.validationRules,
     includeStacktraceInErrorResponses: false,
     formatError,
     plugins: [
@@ -153,12 +162,15 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+      ...armor.plugins,
+      memberLimitsPlugin(services),
     ],
   });
   await apollo.start();
   app.use(
     '/graphql',
     express.json({ limit: '256kb' }),
+    ...(limits.enabled ? [maxTokensMiddleware(services)] : []),
     expressMiddleware(apollo, { context: async ({ req }) => createHttpContext(services, req.headers.authorization) }),
   );
   return () => apollo.stop();

@@ -30,6 +30,9 @@ export interface Config {
   workerPort: number;
   /** True when running against the built-in Meta emulator (no Meta credentials, not production). */
   sandbox: boolean;
+  /** Schema introspection over GraphQL (INTROSPECTION); off also hides field suggestions. */
+  introspection: boolean;
+  limits: LimitsConfig;
   /** Why the development defaults were used; printed loudly at startup. */
   developmentDefaults: string[];
   /** Signed status webhooks to the platform's backend (README "Webhooks"). */
@@ -121,6 +124,21 @@ export interface WorkerConfig {
   dataAccessWarningDays: number;
   failureCeilingHours: number;
   failureDaysBeforeError: number;
+}
+
+/** Bounds on the work one request and one member can cause (see README "Limits"). */
+export interface LimitsConfig {
+  /** REQUEST_LIMITS=off turns every operation and member limit off (benchmark baselines only). */
+  enabled: boolean;
+  operation: { maxAliases: number; maxTokens: number; maxDepth: number; maxDirectives: number; maxCost: number; metaMutationCost: number };
+  /** Per member, shared by every instance through PostgreSQL; 0 turns a budget off. */
+  member: { windowSeconds: number; operations: number; oauthUrls: number; metaMutations: number };
+  /** A sync this soon after the last successful one answers the stored figures (0: always ask Meta). */
+  syncMinIntervalSeconds: number;
+  /** Pending (unused, unexpired) OAuth states kept per member; older ones are deleted. */
+  oauthMaxPendingStates: number;
+  housekeeping: { intervalMs: number; batchSize: number };
+  websocket: { connectionInitTimeoutMs: number; maxMessageBytes: number; maxSubscriptionsPerSocket: number; maxSocketsPerMember: number };
 }
 
 export const META_DEFAULT_URLS: MetaUrls = {
@@ -315,6 +333,42 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   // How often idle WebSocket clients are pinged; one missed pong and the socket is dropped.
   const websocketKeepAliveMs = parseInteger(read('WS_KEEPALIVE_MS') ?? '15000', 'WS_KEEPALIVE_MS', problems, { min: 50 });
 
+  // --- Limits (issue 15): defaults far above what the dashboard, client/operations and REST send.
+  const introspectionRaw = read('INTROSPECTION');
+  const introspection = introspectionRaw === undefined ? !production : isTruthy(introspectionRaw);
+  const int = (name: string, fallback: number, range: { min?: number; max?: number }) => parseInteger(read(name) ?? String(fallback), name, problems, range);
+  const requestLimits = (read('REQUEST_LIMITS') ?? 'on').toLowerCase();
+  if (!['on', 'off'].includes(requestLimits)) problems.push('REQUEST_LIMITS must be on or off');
+  const limits: LimitsConfig = {
+    enabled: requestLimits !== 'off',
+    operation: {
+      maxAliases: int('GRAPHQL_MAX_ALIASES', 15, { min: 1 }),
+      maxTokens: int('GRAPHQL_MAX_TOKENS', 2000, { min: 100 }),
+      maxDepth: int('GRAPHQL_MAX_DEPTH', 8, { min: 2 }),
+      maxDirectives: int('GRAPHQL_MAX_DIRECTIVES', 10, { min: 1 }),
+      maxCost: int('GRAPHQL_MAX_COST', 5000, { min: 100 }),
+      metaMutationCost: int('GRAPHQL_META_MUTATION_COST', 1000, { min: 1 }),
+    },
+    member: {
+      windowSeconds: int('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: 86400 }),
+      operations: int('RATE_LIMIT_OPERATIONS', 300, { min: 0 }),
+      oauthUrls: int('RATE_LIMIT_OAUTH_URLS', 20, { min: 0 }),
+      metaMutations: int('RATE_LIMIT_META_MUTATIONS', 30, { min: 0 }),
+    },
+    syncMinIntervalSeconds: int('SYNC_MIN_INTERVAL_SECONDS', 30, { min: 0, max: 86400 }),
+    oauthMaxPendingStates: int('OAUTH_MAX_PENDING_STATES', 10, { min: 1, max: 1000 }),
+    housekeeping: {
+      intervalMs: int('HOUSEKEEPING_INTERVAL_SECONDS', 300, { min: 1 }) * 1000,
+      batchSize: int('HOUSEKEEPING_BATCH_SIZE', 500, { min: 1, max: 10000 }),
+    },
+    websocket: {
+      connectionInitTimeoutMs: int('WS_CONNECTION_INIT_TIMEOUT_MS', 3000, { min: 100 }),
+      maxMessageBytes: int('WS_MAX_MESSAGE_BYTES', 65536, { min: 1024 }),
+      maxSubscriptionsPerSocket: int('WS_MAX_SUBSCRIPTIONS_PER_SOCKET', 20, { min: 1 }),
+      maxSocketsPerMember: int('WS_MAX_SOCKETS_PER_MEMBER', 20, { min: 1 }),
+    },
+  };
+
   const logLevel = read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -349,6 +403,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     websocketKeepAliveMs,
     workerPort,
     sandbox,
+    introspection,
+    limits,
     developmentDefaults,
     webhooks,
   };

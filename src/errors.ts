@@ -18,6 +18,10 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** The operation is over an operation limit (aliases, tokens, depth, directives, cost); refused before any resolver. */
+  OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED',
+  /** WebSocket: more subscriptions on one socket than WS_MAX_SUBSCRIPTIONS_PER_SOCKET. */
+  SUBSCRIPTION_LIMIT_EXCEEDED = 'SUBSCRIPTION_LIMIT_EXCEEDED',
 }
 
 /** The HTTP status the REST facade and non-GraphQL routes use for each code. */
@@ -37,6 +41,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
+  OPERATION_LIMIT_EXCEEDED: 400,
+  SUBSCRIPTION_LIMIT_EXCEEDED: 429,
 };
 
 /**
@@ -62,6 +68,8 @@ export function appErrorFromMeta(error: MetaError): AppError {
   if (error instanceof MetaRateLimitError) {
     return new AppError(ErrorCode.RATE_LIMITED, `Instagram is limiting requests; try again in ${error.retryAfterSeconds} seconds.`, {
       retryAfterSeconds: error.retryAfterSeconds,
+      // Meta's limit, shared by every member (a member's own budget says scope "member").
+      scope: 'meta',
     });
   }
   if (error instanceof MetaTransientError) {

@@ -59,6 +59,23 @@ export function createMetrics() {
       help: 'Age of the oldest pending status webhook delivery (0 when none)',
       registers: [registry],
     }),
+    limitRefusals: new Counter({
+      name: 'limit_refusals_total',
+      help: 'Requests, subscriptions and sockets refused by an operation, member or WebSocket limit',
+      labelNames: ['limit'] as const,
+      registers: [registry],
+    }),
+    oauthStatesEvicted: new Counter({
+      name: 'oauth_states_evicted_total',
+      help: 'Pending OAuth states deleted because a member went over OAUTH_MAX_PENDING_STATES',
+      registers: [registry],
+    }),
+    syncsCoalesced: new Counter({
+      name: 'account_syncs_coalesced_total',
+      help: 'Syncs answered without a Meta call of their own, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
 }
 

@@ -33,6 +33,9 @@ export function serverEnv(databaseUrl: string, metaUrls: MetaUrls, extra: Record
     INSTAGRAM_GRAPH_URL: metaUrls.instagramGraph,
     DISABLE_WORKER: '1',
     LOG_LEVEL: 'warn',
+    // BENCH_LIMITS=off: the server without operation limits and member budgets (REQUEST_LIMITS=off),
+    // to measure what the limits cost (the read path must stay within 5 % of it).
+    ...(process.env.BENCH_LIMITS === 'off' ? { REQUEST_LIMITS: 'off' } : {}),
     ...extra,
   };
 }

@@ -1,5 +1,6 @@
 export { ConnectionEvent } from './connection-event.entity';
 export { DataDeletionStatus, MetaDataDeletion } from './meta-data-deletion.entity';
+export { MemberRateLimit } from './member-rate-limit.entity';
 export { MetaGrant } from './meta-grant.entity';
 export { MetaRateLimitPause } from './meta-rate-limit-pause.entity';
 export { OAuthState } from './oauth-state.entity';
@@ -9,6 +10,7 @@ export { WebhookEvent } from './webhook-event.entity';
 
 import { ConnectionEvent } from './connection-event.entity';
 import { MetaDataDeletion } from './meta-data-deletion.entity';
+import { MemberRateLimit } from './member-rate-limit.entity';
 import { MetaGrant } from './meta-grant.entity';
 import { MetaRateLimitPause } from './meta-rate-limit-pause.entity';
 import { OAuthState } from './oauth-state.entity';
@@ -16,4 +18,14 @@ import { SocialAccount } from './social-account.entity';
 import { WebhookDelivery } from './webhook-delivery.entity';
 import { WebhookEvent } from './webhook-event.entity';
 
-export const ENTITIES = [SocialAccount, MetaGrant, OAuthState, ConnectionEvent, MetaDataDeletion, MetaRateLimitPause, WebhookEvent, WebhookDelivery];
+export const ENTITIES = [
+  SocialAccount,
+  MetaGrant,
+  OAuthState,
+  ConnectionEvent,
+  MetaDataDeletion,
+  MetaRateLimitPause,
+  WebhookEvent,
+  WebhookDelivery,
+  MemberRateLimit,
+];

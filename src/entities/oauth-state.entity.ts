@@ -1,4 +1,4 @@
-import { OptionalProps, Entity, Enum, PrimaryKey, Property } from '@mikro-orm/core';
+import { OptionalProps, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { LoginProvider } from '../schema/enums';
 
@@ -7,6 +7,8 @@ import { LoginProvider } from '../schema/enums';
  * yield usable states; it is consumed once, atomically (see OAuthStateService.consume).
  */
 @Entity({ tableName: 'oauth_state' })
+// OAUTH_MAX_PENDING_STATES: a member's pending states, newest first.
+@Index({ name: 'oauth_state_member_idx', properties: ['memberId', 'createdAt'] })
 export class OAuthState {
   [OptionalProps]?: 'createdAt';
 

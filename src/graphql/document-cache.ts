@@ -1,4 +1,4 @@
-import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source } from 'graphql';
+import { parse, specifiedRules, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type Source, type ValidationRule } from 'graphql';
 
 /** Distinct documents kept; clients send a handful, so this only bounds a client sending junk. */
 const MAX_DOCUMENTS = 500;
@@ -8,9 +8,10 @@ const MAX_DOCUMENTS = 500;
  * subscribe afresh, and a subscription keeps its AST (every token and location) for as long as it
  * lives: ~20 KB per connection, half of what a subscriber cost (bench/, scenario 2). Clients send
  * the same few documents, so each is parsed and validated once and its AST shared; graphql-js
- * never mutates an AST. Apollo does the same for HTTP with its document store.
+ * never mutates an AST. Apollo does the same for HTTP with its document store. `extraRules`: the
+ * operation limits (graphql-armor), checked once per document like the standard rules.
  */
-export function createDocumentCache(): {
+export function createDocumentCache(extraRules: readonly ValidationRule[] = []): {
   parse: (source: string | Source) => DocumentNode;
   validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
 } {
@@ -33,7 +34,7 @@ export function createDocumentCache(): {
     validate: (schema, document) => {
       const known = validated.get(document);
       if (known?.schema === schema) return known.errors;
-      const errors = validate(schema, document);
+      const errors = validate(schema, document, extraRules.length ? [...specifiedRules, ...extraRules] : undefined);
       validated.set(document, { schema, errors });
       return errors;
     },

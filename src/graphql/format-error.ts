@@ -1,10 +1,21 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ErrorCode, toPublicError } from '../errors';
 import type { Logger } from '../logger';
 
 /** Apollo/graphql-js codes for malformed operations pass through; they describe the request, not us. */
 const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+
+/** Refusals our limits raise before execution (operation limits, member budgets): code and extensions pass as built. */
+const REFUSAL_CODES = new Set<string>([ErrorCode.OPERATION_LIMIT_EXCEEDED, ErrorCode.RATE_LIMITED]);
+
+/** Our refusal behind `error`: itself, or the rule's error Apollo wrapped in a GRAPHQL_VALIDATION_FAILED. */
+function refusalOf(error: unknown): GraphQLError | undefined {
+  for (const candidate of [error, error instanceof GraphQLError ? error.originalError : undefined]) {
+    if (candidate instanceof GraphQLError && !candidate.path && REFUSAL_CODES.has(candidate.extensions?.code as string)) return candidate;
+  }
+  return undefined;
+}
 
 /**
  * The one place errors become what clients see: our AppErrors and classified Meta errors keep
@@ -13,6 +24,11 @@ const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION
  */
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const refusal = refusalOf(error);
+    if (refusal) {
+      const { http: _http, ...extensions } = refusal.extensions as Record<string, unknown>;
+      return { message: refusal.message, locations: formatted.locations, extensions };
+    }
     const original = unwrapResolverError(error);
     const code = formatted.extensions?.code;
     if (original === error && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {

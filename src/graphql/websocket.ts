@@ -5,6 +5,8 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createSocketContext } from '../context';
 import { createDocumentCache } from './document-cache';
 import { createSharedSubscribe } from './shared-subscribe';
+import { operationLimitRules } from './operation-limits';
+import { createWebSocketLimits } from './websocket-limits';
 import type { AuthenticatedMember } from '../services/auth/jwt-verifier';
 import type { Services } from '../services';
 
@@ -28,7 +30,9 @@ export function attachWebSocketServer(
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError,
   options: { keepAliveMs: number; path?: string },
 ) {
-  const wsServer = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql' });
+  const { limits } = services.config;
+  // maxPayload: a bigger message closes the socket with 1009 before it is buffered whole.
+  const wsServer = new WebSocketServer({ server: httpServer, path: options.path ?? '/graphql', maxPayload: limits.websocket.maxMessageBytes });
   const heartbeat = startHeartbeat(wsServer, options.keepAliveMs);
   const states = new WeakMap<WebSocket, SocketState>();
   const stateOf = (socket: WebSocket) => {
@@ -37,7 +41,9 @@ export function attachWebSocketServer(
     return state;
   };
 
-  const documents = createDocumentCache();
+  // The operation limits (graphql-armor) are validation rules here too, checked once per document.
+  const documents = createDocumentCache(limits.enabled ? operationLimitRules(limits.operation) : []);
+  const bounds = createWebSocketLimits(services, (socket) => stateOf(socket).member?.memberId);
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
@@ -47,6 +53,8 @@ export function attachWebSocketServer(
       validate: documents.validate,
       // One execution per event for a member's identical subscriptions (see shared-subscribe.ts).
       subscribe: createSharedSubscribe(),
+      // WS_CONNECTION_INIT_TIMEOUT_MS is enforced (and counted) by websocket-limits.ts, with the same 4408.
+      connectionInitWaitTimeout: 0,
       onConnect: (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         let member: AuthenticatedMember;
@@ -55,6 +63,7 @@ export function attachWebSocketServer(
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
+        if (!bounds.admitSocket(ctx.extra.socket, member.memberId)) return false; // closed with 4429
         const state = stateOf(ctx.extra.socket);
         state.member = member;
         const msLeft = member.expiresAt * 1000 - Date.now();
@@ -63,14 +72,15 @@ export function attachWebSocketServer(
         services.metrics.subscriptions.set(services.events.subscriberCount);
         return true;
       },
+      // Subscriptions per socket, tokens and the member's budget, before the document is parsed.
+      onSubscribe: (ctx, _id, payload) => bounds.checkSubscribe(ctx.extra.socket, Object.keys(ctx.subscriptions).length, payload.query),
       onClose: (ctx) => {
         clearTimeout(stateOf(ctx.extra.socket).expiryTimer);
       },
       // Errors over the socket get the same codes and redaction as over HTTP.
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((error) => ({ message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })),
+      onError: (ctx, _id, _payload, errors) => errors.map((error) => bounds.formatSubscribeError(ctx.extra.socket, error)),
       onComplete: () => {
         services.metrics.subscriptions.set(services.events.subscriberCount);
       },
@@ -78,6 +88,8 @@ export function attachWebSocketServer(
     },
     wsServer,
   );
+
+  bounds.watchSockets(wsServer);
 
   return {
     wsServer,

@@ -21,7 +21,8 @@ export class SocialAccountResolver {
 
   @Mutation(() => SocialAccount, { description: 'Fetches fresh profile figures from Instagram and reprices the account.' })
   syncSocialAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<SocialAccount> {
-    return ctx.services.accounts.sync(ctx.em, ctx.member().memberId, id);
+    // Coalesced: one Meta round trip per account for aliases, concurrent calls and other instances.
+    return ctx.services.syncCoalescer.sync(ctx.em, ctx.member().memberId, id, ctx);
   }
 
   @Mutation(() => SocialAccount, { description: 'Idempotent: deletes the stored tokens and marks the account DISCONNECTED.' })

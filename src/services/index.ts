@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { Pool } from 'pg';
 import type { Clock } from '../clock';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
@@ -21,6 +22,10 @@ import { LifecycleWorker } from './worker/lifecycle-worker';
 import { WebhookDeliveryWorker } from './webhooks/delivery-worker';
 import { ReconnectNotices } from './webhooks/reconnect-notices';
 import { WebhookOutbox } from './webhooks/webhook-outbox';
+import { SyncCoalescer } from './accounts/sync-coalescer';
+import { MemberRateLimits } from './limits/member-rate-limits';
+import { LimitRefusals } from './limits/refusals';
+import { Housekeeping } from './worker/housekeeping';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
 export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string }) {
@@ -58,7 +63,8 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     pricePolicy: config.pricePolicy,
     syncIntervalMs: config.worker.syncIntervalHours * 3600_000,
   });
-  const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds);
+  const limits = config.limits;
+  const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds, limits.oauthMaxPendingStates, (count) => metrics.oauthStatesEvicted.inc(count));
   const connect = new ConnectService({ clock, logger, states, accounts, facebook, instagram, redirectUris: config.oauth.redirectUris });
   const events = new StatusEventHub(deps.databaseUrl, logger);
   // Built here, started by bootstrap unless DISABLE_WORKER is set (or run alone: npm run worker).
@@ -84,6 +90,24 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     notices: new ReconnectNotices({ orm, clock, outbox: webhooks, noticeDays: config.webhooks.reconnectNoticeDays, worker: config.worker }),
     databaseUrl: deps.databaseUrl,
   });
+  // Small pools of our own: the rate limiter's upserts never queue behind ORM work, and the sync
+  // locks are held during a Meta call, which must not take connections from requests.
+  const limiterPool = new Pool({ connectionString: deps.databaseUrl, max: 4 });
+  const lockPool = new Pool({
+    connectionString: deps.databaseUrl,
+    max: 10,
+    // A waiter gives up once the holder has had every attempt's timeout to finish.
+    statement_timeout: config.meta.timeoutMs * config.meta.maxAttempts * 2 + 5_000,
+  });
+  for (const pool of [limiterPool, lockPool]) pool.on('error', (error) => logger.warn({ err: error.message }, 'an idle limits connection failed'));
+  const refusals = new LimitRefusals(metrics, logger, limits.member.windowSeconds * 1000);
+  const memberLimits = new MemberRateLimits(
+    limiterPool,
+    limits.enabled ? limits.member : { ...limits.member, operations: 0, oauthUrls: 0, metaMutations: 0 },
+    refusals,
+  );
+  const syncCoalescer = new SyncCoalescer({ accounts, lockPool, clock, metrics, logger, minIntervalMs: limits.syncMinIntervalSeconds * 1000 });
+  const housekeeping = new Housekeeping({ orm, clock, logger: logger.child({ component: 'housekeeping' }), ...limits.housekeeping });
   return {
     config,
     orm,
@@ -106,6 +130,14 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     worker,
     webhooks,
     webhookWorker,
+    refusals,
+    memberLimits,
+    syncCoalescer,
+    housekeeping,
+    /** Closes the limiter's and the sync locks' connections (after the HTTP server drained). */
+    closeLimitPools: async () => {
+      await Promise.all([limiterPool.end(), lockPool.end()]);
+    },
   };
 }
 

@@ -61,7 +61,8 @@ beforeAll(async () => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'igc-browser-'));
   const port = await freePort();
   // No Meta credentials: sandbox mode, with the seeded emulator and the demo sign-in.
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DISABLE_WORKER: '1' });
+  // SYNC_MIN_INTERVAL_SECONDS=0: the sync test clicks Sync seconds after connecting and expects Meta's new figures.
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DISABLE_WORKER: '1', SYNC_MIN_INTERVAL_SECONDS: '0' });
   handles = await bootstrap(config, { logger: createLogger('silent') });
   base = `http://localhost:${port}`;
   browser = await chromium.launch({

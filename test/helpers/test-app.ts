@@ -79,6 +79,12 @@ export class TestApp {
       META_RETRY_BASE_DELAY_MS: '1',
       DISABLE_WORKER: '1',
       HOST: '127.0.0.1',
+      // Suites send many requests per member and re-sync right after a change in Meta; the limit
+      // suites (operation-limits, member-rate-limits, sync-coalescing, websocket-bounds) set their own.
+      RATE_LIMIT_OPERATIONS: '100000',
+      RATE_LIMIT_OAUTH_URLS: '100000',
+      RATE_LIMIT_META_MUTATIONS: '100000',
+      SYNC_MIN_INTERVAL_SECONDS: '0',
       ...options.env,
     });
     const logs: string[] = [];

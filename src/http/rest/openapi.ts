@@ -25,7 +25,7 @@ const errors = (...codes: number[]) =>
           409: 'The account needs a reconnect (ACCOUNT_DISCONNECTED, TOKEN_EXPIRED, PERMISSION_MISSING)',
           413: 'Body larger than 16 KB',
           422: 'Nothing linkable (NO_INSTAGRAM_ACCOUNT, PERSONAL_ACCOUNT_NOT_SUPPORTED)',
-          429: 'Meta is rate limiting (RATE_LIMITED); see details.retryAfterSeconds and Retry-After',
+          429: 'RATE_LIMITED: the member is over a budget (details.scope "member") or Meta is rate limiting (details.scope "meta"); see details.retryAfterSeconds and Retry-After',
           503: 'Meta is not answering (UPSTREAM_UNAVAILABLE); nothing was changed',
         }[status] ?? 'Error',
       ),

@@ -4,6 +4,7 @@ import { AppError, ErrorCode } from '../../errors';
 import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
 import type { AuthenticatedMember } from '../../services/auth/jwt-verifier';
 import type { Services } from '../../services';
+import type { MemberCosts } from '../../services/limits/member-rate-limits';
 import { toLegacyAccount } from './account-view';
 import { envelopeErrors, sendData, sendError } from './envelope';
 import { REST_OPENAPI } from './openapi';
@@ -28,13 +29,15 @@ export function restRoutes(services: Services): Router {
     res.json(REST_OPENAPI);
   });
 
-  const handle = (work: (req: Request, caller: Caller) => Promise<{ message: string; data: unknown }>) => async (req: Request, res: Response, next: NextFunction) => {
+  // `costs`: what the route spends from the member's budgets besides the operation itself (the same as its GraphQL field).
+  const handle = (work: (req: Request, caller: Caller) => Promise<{ message: string; data: unknown }>, costs: MemberCosts = {}) => async (req: Request, res: Response, next: NextFunction) => {
     try {
       const member = services.jwt.verifyHeader(req.headers.authorization);
       const claimed = param(req, 'memberId');
       if (claimed !== undefined && claimed !== member.memberId) {
         throw new AppError(ErrorCode.FORBIDDEN, 'memberId does not match the signed-in member.', { field: 'memberId' });
       }
+      await services.memberLimits.consume(member.memberId, { operations: 1, ...costs });
       const { message, data } = await work(req, { member, em: services.orm.em.fork() as EntityManager });
       sendData(res, message, data);
     } catch (error) {
@@ -48,7 +51,7 @@ export function restRoutes(services: Services): Router {
       const provider = enumParam(req, 'provider', LoginProvider) ?? LoginProvider.FACEBOOK;
       const url = await services.connect.authorizeUrl(em, member.memberId, provider, param(req, 'redirectUri') ?? null);
       return { message: 'Send the member to this URL.', data: { url } };
-    }),
+    }, { oauthUrls: 1 }),
   );
 
   router.post(
@@ -64,7 +67,7 @@ export function restRoutes(services: Services): Router {
         errorDescription: param(req, 'errorDescription') ?? param(req, 'error_description') ?? null,
       });
       return { message: `${accounts.length} Instagram account(s) connected.`, data: accounts.map(toLegacyAccount) };
-    }),
+    }, { metaMutations: 1 }),
   );
 
   router.get(
@@ -90,9 +93,9 @@ export function restRoutes(services: Services): Router {
   router.post(
     '/accounts/:accountNo/sync',
     handle(async (req, { member, em }) => {
-      const account = await services.accounts.sync(em, member.memberId, String(req.params.accountNo));
+      const account = await services.syncCoalescer.sync(em, member.memberId, String(req.params.accountNo));
       return { message: 'The account is synced.', data: toLegacyAccount(account) };
-    }),
+    }, { metaMutations: 1 }),
   );
 
   router.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `No route ${req.method} ${REST_BASE_PATH}${req.path}.`));

@@ -32,6 +32,9 @@ export class OAuthStateService {
   constructor(
     private readonly clock: Clock,
     private readonly ttlSeconds: number,
+    /** OAUTH_MAX_PENDING_STATES: a member's pending states kept; issuing one more deletes the oldest. */
+    private readonly maxPending = Number.POSITIVE_INFINITY,
+    private readonly onEvicted: (count: number) => void = () => undefined,
   ) {}
 
   async issue(em: EntityManager, memberId: string, provider: LoginProvider, redirectUri: string): Promise<string> {
@@ -46,6 +49,7 @@ export class OAuthStateService {
       expiresAt: new Date(now.getTime() + this.ttlSeconds * 1000),
     });
     await em.flush();
+    if (Number.isFinite(this.maxPending)) await this.evictOldest(em, memberId, now);
     return state;
   }
 
@@ -94,6 +98,21 @@ export class OAuthStateService {
   /** The code never reached Meta's exchange: the state stays valid for a retry of the same redirect. */
   async release(em: EntityManager, claim: ClaimedState): Promise<void> {
     await em.execute(`update "oauth_state" set "claim_id" = null, "claimed_until" = null where "claim_id" = ? and "used_at" is null`, [claim.claimId]);
+  }
+
+  /**
+   * A member who keeps asking for sign-in links cannot grow the table: past `maxPending` pending
+   * (unused, unexpired) states, the oldest are deleted; their links answer INVALID_OAUTH_STATE.
+   */
+  private async evictOldest(em: EntityManager, memberId: string, now: Date): Promise<void> {
+    const evicted = await em.execute<Array<{ id: string }>>(
+      `delete from "oauth_state" where "id" in (
+         select "id" from "oauth_state" where "member_id" = ? and "used_at" is null and "expires_at" > ?
+         order by "created_at" desc, "id" desc offset ?)
+       returning "id"`,
+      [memberId, now, this.maxPending],
+    );
+    if (evicted.length > 0) this.onEvicted(evicted.length);
   }
 
   /** Housekeeping: states are useless an hour after expiry. */

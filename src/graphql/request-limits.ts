@@ -1,0 +1,102 @@
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import type { RequestHandler } from 'express';
+import { GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import type { GraphQLContext } from '../context';
+import { AppError, ErrorCode } from '../errors';
+import type { MemberCosts } from '../services/limits/member-rate-limits';
+import type { Services } from '../services';
+import { createTokenGuard, META_MUTATION_FIELDS, refusedLimit } from './operation-limits';
+
+/**
+ * What an operation spends from its member's budgets: 1 operation, plus one oauthUrl or Meta
+ * mutation per such root field (aliases count: 20 aliased oauthUrl fields are 20 links).
+ */
+export function memberCostsOf(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): MemberCosts {
+  const costs = { operations: 1, oauthUrls: 0, metaMutations: 0 };
+  const visit = (selectionSet: SelectionSetNode, seen: Set<string>) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === 'oauthUrl') costs.oauthUrls++;
+        else if (META_MUTATION_FIELDS.has(selection.name.value)) costs.metaMutations++;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet, seen);
+      else if (!seen.has(selection.name.value) && fragments[selection.name.value]) {
+        seen.add(selection.name.value);
+        visit(fragments[selection.name.value].selectionSet, seen);
+      }
+    }
+  };
+  visit(operation.selectionSet, new Set());
+  return costs;
+}
+
+/** A member-budget refusal as Apollo sends it: RATE_LIMITED, HTTP 429 with Retry-After. */
+export function rateLimitedGraphQLError(error: AppError): GraphQLError {
+  const retryAfter = String(error.extensions.retryAfterSeconds ?? 1);
+  return new GraphQLError(error.message, {
+    extensions: { ...error.extensions, code: error.code, http: { status: 429, headers: new HeaderMap([['retry-after', retryAfter]]) } },
+  });
+}
+
+/**
+ * Apollo plugin: once the operation is known (parsed and validated, so within the operation
+ * limits) and before any resolver runs, its member's budgets are spent; over budget, the whole
+ * operation is refused with RATE_LIMITED. A request without a valid token spends nothing here:
+ * its resolvers answer UNAUTHENTICATED. Operation-limit refusals are counted and logged here,
+ * where the member is known.
+ */
+export function memberLimitsPlugin(services: Services): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation, document }) {
+          if (!operation || operation.operation === 'subscription') return;
+          const memberId = memberOf(contextValue);
+          if (!memberId) return;
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+          try {
+            await services.memberLimits.consume(memberId, memberCostsOf(operation, fragments));
+          } catch (error) {
+            if (error instanceof AppError && error.code === ErrorCode.RATE_LIMITED) throw rateLimitedGraphQLError(error);
+            throw error;
+          }
+        },
+        async didEncounterErrors({ contextValue, errors }) {
+          for (const error of errors) {
+            const limit = refusedLimit(error) ?? (error.originalError instanceof GraphQLError ? refusedLimit(error.originalError) : undefined);
+            if (limit) services.refusals.refused(limit, memberOf(contextValue));
+          }
+        },
+      };
+    },
+  };
+}
+
+/**
+ * GRAPHQL_MAX_TOKENS, on the request body before Apollo parses it: a huge document costs its
+ * parse however it is later refused, so it is refused before it is parsed.
+ */
+export function maxTokensMiddleware(services: Services): RequestHandler {
+  const guard = createTokenGuard(services.config.limits.operation.maxTokens);
+  return (req, res, next) => {
+    const query = req.body && typeof req.body === 'object' ? (req.body as { query?: unknown }).query : undefined;
+    const refusal = typeof query === 'string' ? guard(query) : undefined;
+    if (!refusal) return next();
+    let memberId: string | undefined;
+    try {
+      memberId = services.jwt.verifyHeader(req.headers.authorization).memberId;
+    } catch {
+      memberId = undefined;
+    }
+    services.refusals.refused('tokens', memberId);
+    res.status(400).json({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+  };
+}
+
+function memberOf(context: GraphQLContext): string | undefined {
+  try {
+    return context.member().memberId;
+  } catch {
+    return undefined;
+  }
+}

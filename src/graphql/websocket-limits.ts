@@ -1,0 +1,106 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { AppError, ErrorCode } from '../errors';
+import type { Services } from '../services';
+import { createTokenGuard, refusedLimit } from './operation-limits';
+
+/** graphql-ws's code for "no connection_init in time". */
+export const INIT_TIMEOUT = 4408;
+/** Close code for a socket over WS_MAX_SOCKETS_PER_MEMBER (4429, after HTTP's 429). */
+export const TOO_MANY_SOCKETS = 4429;
+
+const OUR_CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * The WebSocket side of issue 15, kept out of websocket.ts: sockets per member (on this instance:
+ * a socket lives on one instance, and a shared count would need rows a crashed instance leaves
+ * behind), subscriptions per socket, tokens and the member's operations budget at subscribe, and
+ * oversized messages counted instead of printed, and the connection_init timeout. maxPayload and
+ * the operation-limit validation rules are options websocket.ts passes to ws and graphql-ws.
+ */
+export function createWebSocketLimits(services: Services, memberOf: (socket: WebSocket) => string | undefined) {
+  const limits = services.config.limits;
+  const tokenGuard = limits.enabled ? createTokenGuard(limits.operation.maxTokens) : () => undefined;
+  const socketsByMember = new Map<string, number>();
+
+  return {
+    /** onConnect: false when the member already holds WS_MAX_SOCKETS_PER_MEMBER sockets here (closed with 4429). */
+    admitSocket(socket: WebSocket, memberId: string): boolean {
+      const open = socketsByMember.get(memberId) ?? 0;
+      if (open >= limits.websocket.maxSocketsPerMember) {
+        services.refusals.refused('ws_sockets_per_member', memberId, { open });
+        socket.close(TOO_MANY_SOCKETS, 'Too many connections for this member');
+        return false; // graphql-ws's own close (4403) comes second and is ignored: a socket closes once
+      }
+      socketsByMember.set(memberId, open + 1);
+      socket.once('close', () => {
+        const left = (socketsByMember.get(memberId) ?? 1) - 1;
+        if (left > 0) socketsByMember.set(memberId, left);
+        else socketsByMember.delete(memberId);
+      });
+      return true;
+    },
+
+    /**
+     * onSubscribe, before the document is parsed: the socket's subscriptions (graphql-ws already
+     * holds a slot for this one), its tokens, then the member's operations budget.
+     */
+    async checkSubscribe(socket: WebSocket, activeOnSocket: number, query: unknown): Promise<GraphQLError[] | undefined> {
+      const memberId = memberOf(socket);
+      if (activeOnSocket > limits.websocket.maxSubscriptionsPerSocket) {
+        services.refusals.refused('ws_subscriptions_per_socket', memberId);
+        return [
+          new GraphQLError(`At most ${limits.websocket.maxSubscriptionsPerSocket} subscriptions per connection; complete one first or open another connection.`, {
+            extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, limit: limits.websocket.maxSubscriptionsPerSocket },
+          }),
+        ];
+      }
+      const tooLarge = typeof query === 'string' ? tokenGuard(query) : undefined;
+      if (tooLarge) return [tooLarge];
+      if (!memberId) return undefined;
+      try {
+        await services.memberLimits.consume(memberId, { operations: 1 });
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return [new GraphQLError(error.message, { extensions: { ...error.extensions, code: error.code } })];
+      }
+      return undefined;
+    },
+
+    /** onError: our coded refusals keep their code and extensions (and are counted); anything else is a validation failure. */
+    formatSubscribeError(socket: WebSocket, error: GraphQLError): GraphQLFormattedError {
+      const limit = refusedLimit(error);
+      if (limit) services.refusals.refused(limit, memberOf(socket));
+      const code = error.extensions?.code;
+      if (typeof code === 'string' && OUR_CODES.has(code)) return { message: error.message, locations: error.locations, extensions: error.extensions };
+      return { message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    },
+
+    /**
+     * Attach after useServer. A socket that has not been admitted (connection_init with a valid
+     * token) within WS_CONNECTION_INIT_TIMEOUT_MS is closed with 4408.
+     *
+     * ws closes a socket whose message is over maxPayload with 1009, then emits 'error', which
+     * graphql-ws prints with console.error every time. It is a refusal, not our fault: counted
+     * and logged once per member and window like the other limits.
+     */
+    watchSockets(wsServer: WebSocketServer): void {
+      wsServer.on('connection', (socket) => {
+        // WS_CONNECTION_INIT_TIMEOUT_MS, ours rather than graphql-ws's so that it is counted too.
+        const initTimer = setTimeout(() => {
+          if (memberOf(socket) || socket.readyState !== socket.OPEN) return;
+          services.refusals.refused('ws_init_timeout', undefined);
+          socket.close(INIT_TIMEOUT, 'Connection initialisation timeout');
+        }, limits.websocket.connectionInitTimeoutMs);
+        initTimer.unref();
+        socket.once('close', () => clearTimeout(initTimer));
+        socket.removeAllListeners('error');
+        socket.on('error', (error: Error & { code?: string }) => {
+          if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') services.refusals.refused('ws_message_size', memberOf(socket));
+          else services.logger.warn({ err: error.message, memberId: memberOf(socket) }, 'WebSocket error; the socket is closed');
+          // ws has already started closing the socket with the status the error carries.
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock';
+import type { Logger } from '../../logger';
+
+/** How long an expired OAuth state is kept (a little slack for instances whose clocks disagree). */
+const STATE_GRACE_MS = 60_000;
+
+export interface HousekeepingReport {
+  oauthStates: number;
+  rateLimitWindows: number;
+}
+
+/**
+ * Deletes rows nobody can use any more, in bounded batches so no sweep holds locks on a large
+ * table for long or competes with requests: OAuth states expired (10 minutes after issue) and
+ * member rate-limit windows that ended. Runs beside the lifecycle worker (started and stopped
+ * with it); several workers may run it at once: `skip locked` keeps them off each other's rows.
+ */
+export class Housekeeping {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: { orm: MikroORM; clock: Clock; logger: Logger; intervalMs: number; batchSize: number },
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+
+  /** One sweep: every batch until less than a full batch is left. */
+  async runOnce(): Promise<HousekeepingReport> {
+    const em = this.deps.orm.em.fork() as EntityManager;
+    const stateCutoff = new Date(this.deps.clock.now().getTime() - STATE_GRACE_MS);
+    const oauthStates = await this.deleteInBatches(em, `select "id" from "oauth_state" where "expires_at" < ?`, 'oauth_state', 'id', stateCutoff);
+    // rate-limiter-flexible stores the window's end as epoch milliseconds of the real clock.
+    const rateLimitWindows = await this.deleteInBatches(em, `select "key" from "member_rate_limit" where "expire" < ?`, 'member_rate_limit', 'key', Date.now());
+    if (oauthStates + rateLimitWindows > 0) this.deps.logger.info({ oauthStates, rateLimitWindows }, 'housekeeping deleted expired rows');
+    return { oauthStates, rateLimitWindows };
+  }
+
+  private async deleteInBatches(em: EntityManager, select: string, table: string, key: string, cutoff: unknown): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await em.execute<Array<{ n: string }>>(
+        `with doomed as (${select} limit ? for update skip locked)
+         , gone as (delete from "${table}" where "${key}" in (select "${key}" from doomed) returning 1)
+         select count(*) as n from gone`,
+        [cutoff, this.deps.batchSize],
+      );
+      const deleted = Number(rows[0]?.n ?? 0);
+      total += deleted;
+      if (deleted < this.deps.batchSize) return total;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((error) => this.deps.logger.warn({ err: (error as Error).message }, 'housekeeping failed; retrying at the next interval'))
+        .finally(() => this.schedule(this.deps.intervalMs));
+    }, delayMs);
+    this.timer.unref();
+  }
+}

@@ -1,0 +1,52 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../src/config';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'limits-config-test-'));
+const production = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgresql://db.internal/app',
+  JWT_SECRET: 'x'.repeat(40),
+  FACEBOOK_APP_ID: '1',
+  FACEBOOK_APP_SECRET: 's1',
+  INSTAGRAM_APP_ID: '2',
+  INSTAGRAM_APP_SECRET: 's2',
+  OAUTH_REDIRECT_URIS: 'https://app.example.com/cb',
+  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+};
+
+describe('limits configuration', () => {
+  it('has realistic defaults, and introspection only outside production unless INTROSPECTION says otherwise', () => {
+    const config = loadConfig(production, { cwd: dir });
+    expect(config.introspection).toBe(false);
+    expect(config.limits).toEqual({
+      enabled: true,
+      operation: { maxAliases: 15, maxTokens: 2000, maxDepth: 8, maxDirectives: 10, maxCost: 5000, metaMutationCost: 1000 },
+      member: { windowSeconds: 60, operations: 300, oauthUrls: 20, metaMutations: 30 },
+      syncMinIntervalSeconds: 30,
+      oauthMaxPendingStates: 10,
+      housekeeping: { intervalMs: 300_000, batchSize: 500 },
+      websocket: { connectionInitTimeoutMs: 3000, maxMessageBytes: 65536, maxSubscriptionsPerSocket: 20, maxSocketsPerMember: 20 },
+    });
+    expect(loadConfig({ ...production, INTROSPECTION: 'true' }, { cwd: dir }).introspection).toBe(true);
+    expect(loadConfig({}, { cwd: dir }).introspection).toBe(true);
+    expect(loadConfig({ INTROSPECTION: 'off' }, { cwd: dir }).introspection).toBe(false);
+  });
+
+  it('reads every limit from the environment and reports bad values all at once', () => {
+    const config = loadConfig({ ...production, GRAPHQL_MAX_ALIASES: '3', RATE_LIMIT_OPERATIONS: '0', SYNC_MIN_INTERVAL_SECONDS: '0', REQUEST_LIMITS: 'off' }, { cwd: dir });
+    expect(config.limits.operation.maxAliases).toBe(3);
+    expect(config.limits.member.operations).toBe(0);
+    expect(config.limits.syncMinIntervalSeconds).toBe(0);
+    expect(config.limits.enabled).toBe(false);
+    try {
+      loadConfig({ ...production, GRAPHQL_MAX_DEPTH: 'deep', OAUTH_MAX_PENDING_STATES: '0', REQUEST_LIMITS: 'maybe', WS_MAX_MESSAGE_BYTES: '10' }, { cwd: dir });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      for (const name of ['GRAPHQL_MAX_DEPTH', 'OAUTH_MAX_PENDING_STATES', 'REQUEST_LIMITS', 'WS_MAX_MESSAGE_BYTES']) expect(problems).toContain(name);
+    }
+  });
+});
