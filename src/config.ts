@@ -28,6 +28,8 @@ export interface Config {
   websocketKeepAliveMs: number;
   /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
   workerPort: number;
+  /** connection_event rows older than this are pruned by the worker; a cursor older than this is CURSOR_EXPIRED. */
+  statusEventRetentionDays: number;
   /** True when running against the built-in Meta emulator (no Meta credentials, not production). */
   sandbox: boolean;
   /** Why the development defaults were used; printed loudly at startup. */
@@ -287,6 +289,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   // How often idle WebSocket clients are pinged; one missed pong and the socket is dropped.
   const websocketKeepAliveMs = parseInteger(read('WS_KEEPALIVE_MS') ?? '15000', 'WS_KEEPALIVE_MS', problems, { min: 50 });
 
+  const statusEventRetentionDays = parseNumber(read('STATUS_EVENT_RETENTION_DAYS') ?? '30', 'STATUS_EVENT_RETENTION_DAYS', problems, { min: 1, max: 3650 });
+
   const logLevel = read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -318,6 +322,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     worker,
     websocketKeepAliveMs,
     workerPort,
+    statusEventRetentionDays,
     sandbox,
     developmentDefaults,
   };

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { isDatabaseUnavailable } from './database/unavailable';
 import { MetaAuthError, MetaError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from './services/meta/errors';
 
 /** Every `extensions.code` a client can receive. Partners code against these names. */
@@ -18,6 +19,10 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   UPSTREAM_UNAVAILABLE = 'UPSTREAM_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** Our database cannot be reached right now; nothing was changed; retry (retryAfterSeconds). */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  /** A subscription cursor older than STATUS_EVENT_RETENTION_DAYS: refetch the list, then subscribe without it. */
+  CURSOR_EXPIRED = 'CURSOR_EXPIRED',
 }
 
 /** The HTTP status the REST facade and non-GraphQL routes use for each code. */
@@ -37,7 +42,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   UPSTREAM_UNAVAILABLE: 503,
   INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+  CURSOR_EXPIRED: 410,
 };
+
+/** How long a client should wait before retrying while our database is unreachable. */
+export const SERVICE_UNAVAILABLE_RETRY_SECONDS = 1;
 
 /**
  * A failure the caller can act on. Services throw it; it reaches clients with its code, message
@@ -87,6 +97,15 @@ export function toPublicError(error: unknown): { code: ErrorCode; message: strin
   if (error instanceof MetaError) {
     const app = appErrorFromMeta(error);
     return { code: app.code, message: app.message, extensions: app.extensions, unexpected: app.code === ErrorCode.INTERNAL_SERVER_ERROR };
+  }
+  // The driver's message names the host and port and means nothing to a client: only the code goes out.
+  if (isDatabaseUnavailable(error)) {
+    return {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      message: 'The service is briefly unavailable; nothing was changed. Try again in a moment.',
+      extensions: { retryable: true, retryAfterSeconds: SERVICE_UNAVAILABLE_RETRY_SECONDS },
+      unexpected: false,
+    };
   }
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Something went wrong on our side; it has been logged.', extensions: {}, unexpected: true };
 }
