@@ -3,6 +3,7 @@ import { bootstrap } from '../src/bootstrap';
 import { loadConfigOrExit } from '../src/config';
 import { runInProcess, type InProcessRequest } from './lib/in-process';
 import { measureMemory, serveParent } from './lib/ipc';
+import { wallClockMs } from './lib/stats';
 
 /**
  * The server under test: the real app, built by bootstrap() from loadConfig() exactly as
@@ -24,6 +25,16 @@ serveParent(async () => {
         const started = performance.now();
         const report = await app.services.worker.runOnce();
         return { ...report, ms: performance.now() - started };
+      },
+      // Listener catch-up: the LISTEN connection goes away (as in a database restart) while the
+      // database keeps accepting commits, then comes back; subscribers stay attached throughout.
+      pauseListener: async () => {
+        await app.services.events.stop();
+        return { listening: app.services.events.listening };
+      },
+      resumeListener: async () => {
+        await app.services.events.start();
+        return { listeningAt: wallClockMs() };
       },
     },
     onStop: () => app.close(),
