@@ -80,12 +80,14 @@ export class StatusEventHub {
     const cursor = options.after != null ? decodeCursor(memberId, options.after) : undefined;
     if (cursor && cursor.changedAtMs < this.retentionCutoff().getTime()) throw cursorExpired(this.retentionDays);
     const { accountId } = options;
-    this.active++;
+    // Counted once its starting point is fixed: a change committed after subscriberCount went up
+    // is then always delivered (tests and the bench wait on the count before committing).
+    let counted = false;
     const stream = new EventStream(
       accountId,
       (position) => readMemberEvents(this.fork(), memberId, position, { accountId, limit: REPLAY_BATCH }),
       () => {
-        this.active--;
+        if (counted) this.active--;
         this.feeds.detach(memberId, stream);
       },
     );
@@ -101,6 +103,8 @@ export class StatusEventHub {
       await stream.return();
       throw error;
     }
+    counted = true;
+    this.active++;
     return stream;
   }
 
