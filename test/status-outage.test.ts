@@ -118,7 +118,7 @@ describe('status events across a PostgreSQL restart', () => {
     const s = await subscriber(a, member);
     // One transaction on B that kills A's LISTEN backend and then commits a change: its NOTIFY
     // goes out while A has no listener, so only A's catch-up can deliver it.
-    await b.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener' and pid <> pg_backend_pid()");
+    await b.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener' and datname = current_database() and pid <> pg_backend_pid()");
     expect((await once(() => disconnect(b, member, account.id))).errors).toBeUndefined();
     expect(await s.next()).toMatchObject({ status: 'DISCONNECTED', account: { id: account.id } });
     await waitFor(() => a.services.events.listening && b.services.events.listening, 'the listeners');

@@ -119,7 +119,7 @@ describe('connectionStatusChanged across instances', () => {
     // the listener is gone is read back by position once it listens again.
     const s = await subscriber(a, 'member-sub-restart');
     // What a database restart does to the listener: its backend goes away.
-    await b.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener'");
+    await b.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener' and datname = current_database()");
     // Committed at once: most likely while A is not listening.
     await b.gql(DisconnectSocialAccountDocument, { id: account.id }, { memberId: 'member-sub-restart' });
     await waitFor(() => a.logs.some((l) => l.includes('reconnecting')), 'the reconnect warning');
