@@ -101,13 +101,20 @@ async function refresh(): Promise<void> {
 /** Live badges: every status change of the member's accounts, from any tab, the worker or Meta. */
 function subscribe(): void {
   if (unsubscribe) return;
-  lastCursor = undefined;
-  const { unsubscribe: stop } = api.subscription(ConnectionStatusChangedDocument, {}).subscribe((result) => {
-    if (result.error && problemOf(result.error).code === 'CURSOR_EXPIRED') {
+  // From the last change this tab saw, if any: a subscription started again misses nothing.
+  const { unsubscribe: stop } = api.subscription(ConnectionStatusChangedDocument, lastCursor ? { after: lastCursor } : {}).subscribe((result) => {
+    const code = result.error ? problemOf(result.error).code : undefined;
+    if (code === 'CURSOR_EXPIRED') {
       // Away longer than the server keeps history: start over from a fresh list.
-      unsubscribe?.();
-      unsubscribe = undefined;
+      stopLive();
+      lastCursor = undefined;
       void refresh();
+      return;
+    }
+    if (code === 'SERVICE_UNAVAILABLE') {
+      // The server could not start the subscription (its database was briefly away): try again.
+      stopLive();
+      setTimeout(() => session.token && subscribe(), 1_000);
       return;
     }
     const change = result.data?.connectionStatusChanged;
@@ -123,6 +130,11 @@ function subscribe(): void {
     render();
   });
   unsubscribe = stop;
+}
+
+function stopLive(): void {
+  unsubscribe?.();
+  unsubscribe = undefined;
 }
 
 async function connectWith(provider: LoginProvider): Promise<void> {
