@@ -12,8 +12,9 @@ import { measureMemory, serveParent } from './lib/ipc';
 /**
  * Fan-out baseline: the least a server can do to deliver status changes over graphql-transport-ws
  * and still be correct. Plain `ws`, the handshake and JWT check, one LISTEN connection, and per
- * notice one query (event + account, the member's only) whose JSON is built once and sent to each
- * of the member's subscribers. No graphql-ws, no GraphQL execution, no ORM.
+ * notice one query (the member's events after the last position delivered, with the account, the
+ * member's only) whose JSON is built once per event and sent to each of the member's subscribers.
+ * No graphql-ws, no GraphQL execution, no ORM.
  */
 
 interface Subscription {
@@ -21,7 +22,7 @@ interface Subscription {
   id: string;
 }
 
-const CHANGE_SQL = `select e.previous_status as "previousStatus", e.status, e.reason, e.changed_at as "changedAt",
+const CHANGE_SQL = `select e."position"::text as "position", e.previous_status as "previousStatus", e.status, e.reason, e.changed_at as "changedAt",
   a.id as "id", a.platform as "platform", a.provider as "provider", a.platform_user_id as "platformUserId",
   a.username as "username", a.name as "name", a.profile_picture_url as "profilePictureUrl", a.biography as "biography",
   a.website as "website", a.followers_count as "followersCount", a.following_count as "followingCount",
@@ -30,7 +31,7 @@ const CHANGE_SQL = `select e.previous_status as "previousStatus", e.status, e.re
   a.token_expires_at as "tokenExpiresAt", a.needs_reconnect_by as "needsReconnectBy", a.last_synced_at as "lastSyncedAt",
   a.connected_at as "connectedAt", a.updated_at as "updatedAt"
   from connection_event e join social_account a on a.id = e.account_id
-  where e.id = $1 and a.id = $2 and a.member_id = $3`;
+  where e.member_id = $1 and a.member_id = $1 and e."position" > $2 order by e."position"`;
 
 serveParent(async () => {
   const databaseUrl = process.argv[2];
@@ -40,28 +41,44 @@ serveParent(async () => {
   const byMember = new Map<string, Set<Subscription>>();
   let subscriptions = 0;
 
+  // Per member: the last position delivered, and the read in progress (reads of one member are serialized).
+  const positions = new Map<string, Promise<number>>();
+  const startFor = (memberId: string) => {
+    if (!positions.has(memberId)) {
+      positions.set(
+        memberId,
+        pool.query<{ last: string }>('select last::text as last from member_event_seq where member_id = $1', [memberId]).then((r) => Number(r.rows[0]?.last ?? 0)),
+      );
+    }
+  };
+
   const deliver = async (notice: StatusChangeNotice) => {
     const subscribers = byMember.get(notice.memberId);
-    if (!subscribers?.size) return;
-    const { rows } = await pool.query<AccountRow & { previousStatus: string | null; status: string; reason: string | null; changedAt: Date }>(CHANGE_SQL, [
-      notice.eventId,
-      notice.accountId,
-      notice.memberId,
-    ]);
-    const row = rows[0];
-    if (!row) return;
-    const payload = JSON.stringify({
-      data: {
-        connectionStatusChanged: {
-          previousStatus: row.previousStatus,
-          status: row.status,
-          reason: row.reason,
-          changedAt: row.changedAt.toISOString(),
-          account: accountJson(row),
-        },
-      },
+    const known = positions.get(notice.memberId);
+    if (!subscribers?.size || !known) return;
+    const next = known.then(async (after) => {
+      const { rows } = await pool.query<AccountRow & { position: string; previousStatus: string | null; status: string; reason: string | null; changedAt: Date }>(
+        CHANGE_SQL,
+        [notice.memberId, after],
+      );
+      for (const row of rows) {
+        const payload = JSON.stringify({
+          data: {
+            connectionStatusChanged: {
+              previousStatus: row.previousStatus,
+              status: row.status,
+              reason: row.reason,
+              changedAt: row.changedAt.toISOString(),
+              account: accountJson(row),
+            },
+          },
+        });
+        for (const { socket, id } of subscribers) socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
+      }
+      return rows.length ? Number(rows[rows.length - 1]!.position) : after;
     });
-    for (const { socket, id } of subscribers) socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);
+    positions.set(notice.memberId, next.catch(() => known));
+    await next;
   };
 
   const listener = new Client({ connectionString: databaseUrl, application_name: 'bench-baseline-ws-listener' });
@@ -113,6 +130,7 @@ serveParent(async () => {
         let set = byMember.get(member);
         if (!set) byMember.set(member, (set = new Set()));
         set.add(subscription);
+        startFor(member);
         subscriptions++;
       } else if (message.type === 'complete' && message.id && member) {
         const subscription = mine.get(message.id);

@@ -5,6 +5,7 @@ import { loadConfigOrExit } from '../src/config';
 import type { SocialConnectionStatus } from '../src/schema/enums';
 import { runInProcess, type InProcessRequest } from './lib/in-process';
 import { measureMemory, serveParent } from './lib/ipc';
+import { wallClockMs } from './lib/stats';
 
 /**
  * The server under test: the real app, built by bootstrap() from loadConfig() exactly as
@@ -41,6 +42,16 @@ serveParent(async () => {
       },
       // Scenario 6: the delivery loop alone (DISABLE_WORKER=1 keeps the lifecycle worker off).
       startWebhooks: () => app.services.webhookWorker.start(),
+      // Listener catch-up: the LISTEN connection goes away (as in a database restart) while the
+      // database keeps accepting commits, then comes back; subscribers stay attached throughout.
+      pauseListener: async () => {
+        await app.services.events.stop();
+        return { listening: app.services.events.listening };
+      },
+      resumeListener: async () => {
+        await app.services.events.start();
+        return { listeningAt: wallClockMs() };
+      },
     },
     onStop: () => app.close(),
   };

@@ -125,13 +125,15 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // The listener first: once the database (embedded, or a shared one being stopped with us)
+      // goes away, a live listener would only warn and try to reconnect.
+      await services.events.stop();
       await services.worker.stop();
       await services.webhookWorker.stop();
       await services.housekeeping.stop();
       await services.metaCallbacks.stop();
       await stopGraphQL(); // drains HTTP, then closes WebSockets with 1001
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-      await services.events.stop();
       await services.gate.stop();
       await services.closeLimitPools();
       await orm.close(true);

@@ -28,6 +28,8 @@ export interface Config {
   websocketKeepAliveMs: number;
   /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
   workerPort: number;
+  /** connection_event rows older than this are pruned by the worker; a cursor older than this is CURSOR_EXPIRED. */
+  statusEventRetentionDays: number;
   /** True when running against the built-in Meta emulator (no Meta credentials, not production). */
   sandbox: boolean;
   /** Schema introspection over GraphQL (INTROSPECTION); off also hides field suggestions. */
@@ -369,6 +371,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     },
   };
 
+  const statusEventRetentionDays = parseNumber(read('STATUS_EVENT_RETENTION_DAYS') ?? '30', 'STATUS_EVENT_RETENTION_DAYS', problems, { min: 1, max: 3650 });
+
   const logLevel = read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -402,6 +406,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     worker,
     websocketKeepAliveMs,
     workerPort,
+    statusEventRetentionDays,
     sandbox,
     introspection,
     limits,

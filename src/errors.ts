@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { isDatabaseUnavailable } from './database/unavailable';
 import { MetaAuthError, MetaError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from './services/meta/errors';
 
 /** Every `extensions.code` a client can receive. Partners code against these names. */
@@ -22,6 +23,10 @@ export enum ErrorCode {
   OPERATION_LIMIT_EXCEEDED = 'OPERATION_LIMIT_EXCEEDED',
   /** WebSocket: more subscriptions on one socket than WS_MAX_SUBSCRIPTIONS_PER_SOCKET. */
   SUBSCRIPTION_LIMIT_EXCEEDED = 'SUBSCRIPTION_LIMIT_EXCEEDED',
+  /** Our database cannot be reached right now; nothing was changed; retry (retryAfterSeconds). */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  /** A subscription cursor older than STATUS_EVENT_RETENTION_DAYS: refetch the list, then subscribe without it. */
+  CURSOR_EXPIRED = 'CURSOR_EXPIRED',
 }
 
 /** The HTTP status the REST facade and non-GraphQL routes use for each code. */
@@ -43,7 +48,12 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   INTERNAL_SERVER_ERROR: 500,
   OPERATION_LIMIT_EXCEEDED: 400,
   SUBSCRIPTION_LIMIT_EXCEEDED: 429,
+  SERVICE_UNAVAILABLE: 503,
+  CURSOR_EXPIRED: 410,
 };
+
+/** How long a client should wait before retrying while our database is unreachable. */
+export const SERVICE_UNAVAILABLE_RETRY_SECONDS = 1;
 
 /**
  * A failure the caller can act on. Services throw it; it reaches clients with its code, message
@@ -95,6 +105,15 @@ export function toPublicError(error: unknown): { code: ErrorCode; message: strin
   if (error instanceof MetaError) {
     const app = appErrorFromMeta(error);
     return { code: app.code, message: app.message, extensions: app.extensions, unexpected: app.code === ErrorCode.INTERNAL_SERVER_ERROR };
+  }
+  // The driver's message names the host and port and means nothing to a client: only the code goes out.
+  if (isDatabaseUnavailable(error)) {
+    return {
+      code: ErrorCode.SERVICE_UNAVAILABLE,
+      message: 'The service is briefly unavailable; nothing was changed. Try again in a moment.',
+      extensions: { retryable: true, retryAfterSeconds: SERVICE_UNAVAILABLE_RETRY_SECONDS },
+      unexpected: false,
+    };
   }
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Something went wrong on our side; it has been logged.', extensions: {}, unexpected: true };
 }

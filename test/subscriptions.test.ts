@@ -114,13 +114,21 @@ describe('connectionStatusChanged across instances', () => {
   it('keeps subscribers attached while the LISTEN connection is re-established after a database restart', async () => {
     const ig = instagramUser(a);
     const [account] = await connect(a, 'member-sub-restart', 'INSTAGRAM', ig.userId);
+    // Deterministic by construction: a subscription starts after the member's last committed
+    // position, so the connect's NOTIFY arriving late delivers nothing; and what is committed while
+    // the listener is gone is read back by position once it listens again.
     const s = await subscriber(a, 'member-sub-restart');
     // What a database restart does to the listener: its backend goes away.
-    await b.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener'");
+    await b.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener' and datname = current_database()");
+    // Committed at once: most likely while A is not listening.
+    await b.gql(DisconnectSocialAccountDocument, { id: account.id }, { memberId: 'member-sub-restart' });
     await waitFor(() => a.logs.some((l) => l.includes('reconnecting')), 'the reconnect warning');
     await waitFor(() => a.services.events.listening, 'the listener to come back');
-    await b.gql(DisconnectSocialAccountDocument, { id: account.id }, { memberId: 'member-sub-restart' });
-    expect((await s.next()).status).toBe('DISCONNECTED');
+    expect(await s.next()).toMatchObject({ previousStatus: 'CONNECTED', status: 'DISCONNECTED' });
+    await b.gql(DisconnectSocialAccountDocument, { id: account.id }, { memberId: 'member-sub-restart' }); // idempotent: no event
+    await connect(b, 'member-sub-restart', 'INSTAGRAM', ig.userId);
+    expect(await s.next()).toMatchObject({ previousStatus: 'DISCONNECTED', status: 'CONNECTED' });
+    expect(s.events.map((e) => e.status)).toEqual(['DISCONNECTED', 'CONNECTED']);
   });
 });
 

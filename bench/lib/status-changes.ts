@@ -10,8 +10,8 @@ export interface ChangedAccount {
 
 /**
  * Status changes committed straight to PostgreSQL, with exactly what AccountStatusService writes
- * in its transaction: the account's new status, a connection_event row and the NOTIFY with the
- * ids. Each change is its own transaction (one round trip), so the moment its COMMIT returns is
+ * in its transaction: the account's new status, the member's next event position, a
+ * connection_event row and the NOTIFY with the member. Each change is its own transaction (one round trip), so the moment its COMMIT returns is
  * known to the sub-millisecond: fan-out latency is measured from there.
  */
 export class StatusChanges {
@@ -61,11 +61,14 @@ function transitionSql(account: ChangedAccount): string {
   const id = escapeLiteral(account.id);
   const member = escapeLiteral(account.memberId);
   const reason = escapeLiteral(REASON);
-  const notice = escapeLiteral(encodeNotice({ eventId, accountId: account.id, memberId: account.memberId }));
+  const notice = escapeLiteral(encodeNotice({ memberId: account.memberId }));
   return `begin;
     update social_account set connection_status = 'EXPIRED', status_reason = ${reason}, updated_at = now(), version = version + 1 where id = ${id};
-    insert into connection_event (id, account_id, member_id, previous_status, status, reason, changed_at)
-      values (${escapeLiteral(eventId)}, ${id}, ${member}, 'CONNECTED', 'EXPIRED', ${reason}, now());
+    with seq as (
+      insert into member_event_seq (member_id, last) values (${member}, 1)
+        on conflict (member_id) do update set last = member_event_seq.last + 1 returning last)
+    insert into connection_event (id, account_id, member_id, "position", previous_status, status, reason, changed_at)
+      select ${escapeLiteral(eventId)}, ${id}, ${member}, seq.last, 'CONNECTED', 'EXPIRED', ${reason}, now() from seq;
     select pg_notify(${escapeLiteral(STATUS_CHANNEL)}, ${notice});
     commit;`;
 }

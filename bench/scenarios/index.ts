@@ -1,6 +1,7 @@
 import { connect } from './connect';
 import { costGrowth } from './cost-growth';
 import { lifecycleSweep } from './lifecycle-sweep';
+import { listenerCatchUp } from './listener-catch-up';
 import { readPath } from './read-path';
 import { subscriptionFanOut } from './subscription-fan-out';
 import type { Scenario } from './types';
@@ -10,4 +11,4 @@ import { webhookDelivery } from './webhook-delivery';
  * Every scenario, in the order `npm run bench` runs them. A new scenario is one module in this
  * folder exporting a Scenario, added here.
  */
-export const SCENARIOS: Scenario[] = [readPath, subscriptionFanOut, connect, lifecycleSweep, costGrowth, webhookDelivery];
+export const SCENARIOS: Scenario[] = [readPath, subscriptionFanOut, connect, lifecycleSweep, costGrowth, webhookDelivery, listenerCatchUp];

@@ -23,5 +23,14 @@ export function ormOptions(clientUrl: string, logger?: Logger, poolMax = 10): Op
     allowGlobalContext: false,
     forceUtcTimezone: true,
     ignoreUndefinedInQuery: true,
+    // knex reports a pooled connection the database dropped (a restart) on console.log; into our log instead.
+    driverOptions: {
+      log: {
+        warn: (message: unknown) => logger?.warn({ component: 'database-pool' }, String(message)),
+        error: (message: unknown) => logger?.error({ component: 'database-pool' }, String(message)),
+        deprecate: (message: unknown) => logger?.debug({ component: 'database-pool' }, String(message)),
+        debug: (message: unknown) => logger?.debug({ component: 'database-pool' }, String(message)),
+      },
+    },
   });
 }

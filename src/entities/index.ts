@@ -1,5 +1,6 @@
 export { ConnectionEvent } from './connection-event.entity';
 export { DataDeletionStatus, MetaDataDeletion } from './meta-data-deletion.entity';
+export { MemberEventSequence } from './member-event-sequence.entity';
 export { MemberRateLimit } from './member-rate-limit.entity';
 export { MetaGrant } from './meta-grant.entity';
 export { MetaRateLimitPause } from './meta-rate-limit-pause.entity';
@@ -10,6 +11,7 @@ export { WebhookEvent } from './webhook-event.entity';
 
 import { ConnectionEvent } from './connection-event.entity';
 import { MetaDataDeletion } from './meta-data-deletion.entity';
+import { MemberEventSequence } from './member-event-sequence.entity';
 import { MemberRateLimit } from './member-rate-limit.entity';
 import { MetaGrant } from './meta-grant.entity';
 import { MetaRateLimitPause } from './meta-rate-limit-pause.entity';
@@ -28,4 +30,5 @@ export const ENTITIES = [
   WebhookEvent,
   WebhookDelivery,
   MemberRateLimit,
+  MemberEventSequence,
 ];

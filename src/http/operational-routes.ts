@@ -11,12 +11,21 @@ export function operationalRoutes(services: Services): Router {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    // Not ready while the database does not answer, or while status events cannot be delivered
+    // (the LISTEN connection is down): a load balancer should send subscribers elsewhere meanwhile.
+    let database = 'ok';
     try {
       await services.orm.em.fork().execute('select 1');
-      res.json({ status: 'ready', database: 'ok', statusListener: services.events.listening ? 'ok' : 'reconnecting' });
     } catch {
-      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+      database = 'unreachable';
     }
+    const listenerProblem = services.events.notListeningReason;
+    if (database === 'ok' && !listenerProblem) {
+      res.json({ status: 'ready', database, statusListener: 'ok' });
+      return;
+    }
+    const reason = database !== 'ok' ? 'the database does not answer' : listenerProblem;
+    res.status(503).json({ status: 'unavailable', reason, database, statusListener: listenerProblem ? 'reconnecting' : 'ok' });
   });
   const sdl = printSortedSchema();
   router.get('/schema.graphql', (_req, res) => {

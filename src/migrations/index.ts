@@ -5,6 +5,7 @@ import { Migration20261124222712 } from './Migration20261124222712';
 import { Migration20261201100000 } from './Migration20261201100000';
 import { Migration20261201110000 } from './Migration20261201110000';
 import { Migration20261201120000 } from './Migration20261201120000';
+import { Migration20261201130000 } from './Migration20261201130000';
 import { Migration20261201140000 } from './Migration20261201140000';
 import { Migration20261201150000 } from './Migration20261201150000';
 
@@ -16,6 +17,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201100000', class: Migration20261201100000 },
   { name: 'Migration20261201110000', class: Migration20261201110000 },
   { name: 'Migration20261201120000', class: Migration20261201120000 },
+  { name: 'Migration20261201130000', class: Migration20261201130000 },
   { name: 'Migration20261201140000', class: Migration20261201140000 },
   { name: 'Migration20261201150000', class: Migration20261201150000 },
 ];

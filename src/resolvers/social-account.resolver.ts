@@ -1,6 +1,7 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import { SocialAccount } from '../entities/social-account.entity';
+import { ConnectionStatusChange } from '../schema/connection-status-change';
 import { SocialConnectionStatus } from '../schema/enums';
 import type { AccountSnapshot } from '../services/accounts/account-snapshots';
 
@@ -28,5 +29,16 @@ export class SocialAccountResolver {
   @Mutation(() => SocialAccount, { description: 'Idempotent: deletes the stored tokens and marks the account DISCONNECTED.' })
   disconnectSocialAccount(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<SocialAccount> {
     return ctx.services.accounts.disconnect(ctx.em, ctx.member().memberId, id);
+  }
+
+  @FieldResolver(() => [ConnectionStatusChange], { description: "The account's status changes, newest first (kept STATUS_EVENT_RETENTION_DAYS)." })
+  statusHistory(
+    @Root() account: AccountSnapshot,
+    @Arg('first', () => Int, { defaultValue: 20, description: '1 to 100.' }) first: number,
+    @Arg('after', () => String, { nullable: true, description: 'The cursor of the last change of the previous page: continues with older ones.' })
+    after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ConnectionStatusChange[]> {
+    return ctx.services.events.history(ctx.em, ctx.member().memberId, account, first, after);
   }
 }

@@ -5,6 +5,12 @@ import { SocialConnectionStatus } from './enums';
 
 @ObjectType({ description: "A change of one account's connection status, pushed to subscribers." })
 export class ConnectionStatusChange {
+  @Field(() => String, {
+    description:
+      "Opaque; ordered per member in commit order. Pass it as connectionStatusChanged(after:) to receive, exactly once, every change committed after this one.",
+  })
+  cursor!: string;
+
   @Field(() => SocialAccount, { description: 'The account as it is now, loaded fresh for this subscriber.' })
   account!: AccountSnapshot;
 
@@ -19,4 +25,10 @@ export class ConnectionStatusChange {
 
   @Field(() => Date)
   changedAt!: Date;
+}
+
+/** A change as the event path carries it: its position in the member's sequence travels with it (not exposed). */
+export interface StatusEvent extends ConnectionStatusChange {
+  position: number;
+  accountId: string;
 }

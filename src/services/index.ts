@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics';
 import { AccountStatusService } from './accounts/account-status.service';
 import { AccountService } from './accounts/account.service';
 import { JwtVerifier } from './auth/jwt-verifier';
-import { StatusChangeReader } from './events/status-change-reader';
+import { EventRetention } from './events/event-retention';
 import { StatusEventHub } from './events/status-event-hub';
 import { FacebookClient } from './meta/facebook-client';
 import { InstagramClient } from './meta/instagram-client';
@@ -66,7 +66,8 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
   const limits = config.limits;
   const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds, limits.oauthMaxPendingStates, (count) => metrics.oauthStatesEvicted.inc(count));
   const connect = new ConnectService({ clock, logger, states, accounts, facebook, instagram, redirectUris: config.oauth.redirectUris });
-  const events = new StatusEventHub(deps.databaseUrl, logger);
+  const events = new StatusEventHub(orm, deps.databaseUrl, logger, clock, config.statusEventRetentionDays);
+  const retention = new EventRetention(orm, () => events.retentionCutoff(), logger.child({ component: 'event-retention' }));
   // Built here, started by bootstrap unless DISABLE_WORKER is set (or run alone: npm run worker).
   const worker = new LifecycleWorker({
     orm,
@@ -79,6 +80,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     facebook,
     instagram,
     pricePolicy: config.pricePolicy,
+    retention,
   });
   const webhookWorker = new WebhookDeliveryWorker({
     orm,
@@ -125,7 +127,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     states,
     connect,
     events,
-    statusChanges: new StatusChangeReader(orm),
+    retention,
     metaCallbacks: new MetaCallbackService({ orm, clock, logger, status, meta: config.meta, publicUrl: config.publicUrl }),
     worker,
     webhooks,

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -47,6 +47,13 @@ async function newPage(width = 1200): Promise<Page> {
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return page;
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !condition(); ) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(DOCS, `dashboard-${name}.png`), fullPage: true });
@@ -151,7 +158,49 @@ describe('dashboard', () => {
     await other.locator('article', { has: other.getByRole('heading', { name: '@sandbox.shop' }) }).locator('.badge[data-status="DISCONNECTED"]').waitFor();
     expect(await other.locator('#live').textContent()).toMatch(/@sandbox\.shop is now disconnected/);
     await shot(other, 'live-disconnect');
+    // The change is in the account's history too.
+    const history = other.locator('article', { has: other.getByRole('heading', { name: '@sandbox.shop' }) }).locator('details.history');
+    await history.locator('summary').click();
+    await history.locator('li[data-status="DISCONNECTED"]').waitFor();
+    expect(await history.locator('li').first().getAttribute('data-status')).toBe('DISCONNECTED');
     await other.close();
+  });
+
+  it('resumes after the socket drops with the last cursor it saw: a change made meanwhile arrives', async () => {
+    const sockets = new Set<Socket>();
+    const track = (socket: Socket) => sockets.add(socket);
+    handles.httpServer.on('connection', track);
+    const tab = await newPage();
+    const subscribes: string[] = [];
+    tab.on('websocket', (ws) => ws.on('framesent', ({ payload }) => void (String(payload).includes('"subscribe"') && subscribes.push(String(payload)))));
+    try {
+      await tab.goto(base);
+      await badgeOf(tab, 'sandbox.creator').waitFor();
+      await waitUntil(() => subscribes.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let the subscription start on the server
+      // A change while the tab listens gives it a cursor.
+      await page.getByRole('button', { name: 'Disconnect @sandbox.creator' }).click();
+      await tab.locator('article', { has: tab.getByRole('heading', { name: '@sandbox.creator' }) }).locator('.badge[data-status="DISCONNECTED"]').waitFor();
+      // The network drops (every connection to the server is cut); meanwhile another account changes.
+      const token = String(await tab.evaluate('Object.values(localStorage).find((v) => v.split(".").length === 3)'));
+      const gql = (query: string) =>
+        fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) }).then(
+          (r) => r.json() as Promise<{ data: { socialAccounts: Array<{ id: string; username: string }> } }>,
+        );
+      const { data } = await gql('{ socialAccounts { id username } }');
+      const agency = data.socialAccounts.find((a) => a.username === 'sandbox.agency')!;
+      for (const socket of sockets) socket.destroy();
+      await gql(`mutation { disconnectSocialAccount(id: "${agency.id}") { id } }`);
+      // graphql-ws reconnects and subscribes again, with the cursor of the creator's disconnect:
+      // the agency's disconnect is replayed (the tab does not reload its list when it has a cursor).
+      await waitUntil(() => subscribes.length >= 2, 20_000);
+      expect(subscribes.at(-1)).toMatch(/"after":"[A-Za-z0-9_-]+"/);
+      await tab.locator('article', { has: tab.getByRole('heading', { name: '@sandbox.agency' }) }).locator('.badge[data-status="DISCONNECTED"]').waitFor();
+      expect(await tab.locator('#live').textContent()).toMatch(/@sandbox\.agency is now disconnected/);
+    } finally {
+      handles.httpServer.off('connection', track);
+      await tab.close();
+    }
   });
 
   it('works at phone width and with the keyboard', async () => {

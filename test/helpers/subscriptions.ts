@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { ConnectionStatusChangedDocument, type ConnectionStatusChangedSubscription } from '../../client/generated/graphql';
 import type { TestApp } from './test-app';
 
-type Change = ConnectionStatusChangedSubscription['connectionStatusChanged'];
+export type Change = ConnectionStatusChangedSubscription['connectionStatusChanged'];
 
 /**
  * A real graphql-ws client subscribed to connectionStatusChanged, collecting what it receives.
@@ -19,7 +19,7 @@ export class StatusSubscriber {
   private readonly client: Client;
   private unsubscribe?: () => void;
 
-  constructor(app: TestApp, authorization: string | undefined, variables: { accountId?: string } = {}) {
+  constructor(app: TestApp, authorization: string | undefined, variables: { accountId?: string; after?: string } = {}) {
     let onClosed!: (code: number) => void;
     this.closed = new Promise((resolve) => (onClosed = resolve));
     this.client = createClient({

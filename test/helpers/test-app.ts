@@ -29,6 +29,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Share a database and emulator with another instance (multi-instance tests). */
   share?: TestApp;
+  /** Use this database (created and dropped by the caller), e.g. on a PostgreSQL server the test owns. */
+  databaseUrl?: string;
 }
 
 /**
@@ -55,7 +57,7 @@ export class TestApp {
       const started = emulator;
       cleanup.push(() => started.close());
     }
-    let databaseUrl = options.share?.databaseUrl;
+    let databaseUrl = options.share?.databaseUrl ?? options.databaseUrl;
     if (!databaseUrl) {
       const db = await createTestDatabase();
       databaseUrl = db.url;

@@ -1,4 +1,4 @@
-import type { SocialAccountFieldsFragment } from '../../client/generated/graphql';
+import type { SocialAccountFieldsFragment, StatusHistoryEntryFragment } from '../../client/generated/graphql';
 import type { ApiProblem } from './api';
 import { h } from './dom';
 import { explain } from './messages';
@@ -9,7 +9,7 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle
 /** One linked account: profile, figures, price, live status badge, and its actions. */
 export function accountCard(
   account: SocialAccountFieldsFragment,
-  state: { busy?: 'sync' | 'disconnect'; problem?: ApiProblem; onSync: () => void; onDisconnect: () => void },
+  state: { busy?: 'sync' | 'disconnect'; problem?: ApiProblem; history: StatusHistoryEntryFragment[]; onSync: () => void; onDisconnect: () => void },
 ): HTMLElement {
   const disconnected = account.connectionStatus === 'DISCONNECTED';
   const price = new Intl.NumberFormat(undefined, { style: 'currency', currency: account.currency }).format(account.price / 100);
@@ -41,6 +41,7 @@ export function accountCard(
       { class: 'meta' },
       `${account.provider === 'FACEBOOK' ? 'Via a Facebook Page' : 'Via Instagram login'} · last synced ${account.lastSyncedAt ? when.format(new Date(account.lastSyncedAt)) : 'never'}`,
     ),
+    historyView(account, state.history),
     state.problem ? problemView(state.problem) : null,
     h(
       'div',
@@ -54,6 +55,30 @@ export function accountCard(
         'button',
         { type: 'button', class: 'disconnect danger', onclick: state.onDisconnect, disabled: Boolean(state.busy) || disconnected, 'aria-label': `Disconnect @${account.username}` },
         state.busy === 'disconnect' ? 'Disconnecting…' : 'Disconnect',
+      ),
+    ),
+  );
+}
+
+/** The account's latest status changes, newest first (statusHistory, then live changes prepended). */
+function historyView(account: SocialAccountFieldsFragment, history: StatusHistoryEntryFragment[]): HTMLElement | null {
+  if (history.length === 0) return null;
+  return h(
+    'details',
+    { class: 'history' },
+    h('summary', {}, `Recent changes (${history.length})`),
+    h(
+      'ol',
+      { 'aria-label': `Status history of @${account.username}` },
+      ...history.map((entry) =>
+        h(
+          'li',
+          { 'data-status': entry.status },
+          h('span', { class: 'chip', 'data-status': entry.status }, entry.status),
+          ' ',
+          h('time', { datetime: entry.changedAt }, when.format(new Date(entry.changedAt))),
+          entry.reason ? h('span', { class: 'history-reason' }, ` · ${entry.reason}`) : null,
+        ),
       ),
     ),
   );

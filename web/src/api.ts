@@ -7,8 +7,15 @@ import { session } from './session';
  * /graphql with the member's JWT. No cache: every answer is the server's current truth.
  */
 let ws: WsClient | undefined;
+let connections = 0;
 
-function socket(onAuthLost: () => void): WsClient {
+export interface LiveHooks {
+  onAuthLost(): void;
+  /** The socket is back after a drop (graphql-ws retried); subscriptions were sent again. */
+  onReconnected(): void;
+}
+
+function socket({ onAuthLost, onReconnected }: LiveHooks): WsClient {
   ws ??= createWsClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
     connectionParams: () => ({ authorization: `Bearer ${session.token ?? ''}` }),
@@ -17,6 +24,9 @@ function socket(onAuthLost: () => void): WsClient {
     // 4403: the token is missing, bad or expired; retrying with it would not help.
     shouldRetry: (event) => !(typeof event === 'object' && event !== null && 'code' in event && (event as CloseEvent).code === 4403),
     on: {
+      connected: () => {
+        if (connections++ > 0) onReconnected();
+      },
       closed: (event) => {
         if ((event as CloseEvent)?.code === 4403) onAuthLost();
       },
@@ -25,7 +35,7 @@ function socket(onAuthLost: () => void): WsClient {
   return ws;
 }
 
-export function createApi(onAuthLost: () => void): Client {
+export function createApi(hooks: LiveHooks): Client {
   return new Client({
     url: '/graphql',
     requestPolicy: 'network-only',
@@ -35,10 +45,22 @@ export function createApi(onAuthLost: () => void): Client {
     exchanges: [
       subscriptionExchange({
         forwardSubscription(request) {
-          const input = { ...request, query: request.query ?? '' };
+          const variables: Record<string, unknown> = { ...(request.variables ?? {}) };
+          const input = { ...request, query: request.query ?? '', variables };
           return {
             subscribe(sink) {
-              const unsubscribe = socket(onAuthLost).subscribe(input, sink);
+              // Resume where we were: graphql-ws sends this same payload again on every retry, so
+              // the cursor of the last change received goes into it. After a drop the server first
+              // replays what was committed meanwhile, then continues live: nothing lost, nothing twice.
+              const unsubscribe = socket(hooks).subscribe(input, {
+                next: (result) => {
+                  const cursor = (result.data as { connectionStatusChanged?: { cursor?: string } } | null | undefined)?.connectionStatusChanged?.cursor;
+                  if (cursor) variables.after = cursor;
+                  sink.next(result as Parameters<typeof sink.next>[0]);
+                },
+                error: (error) => sink.error(error),
+                complete: () => sink.complete(),
+              });
               return { unsubscribe };
             },
           };
@@ -53,6 +75,7 @@ export function createApi(onAuthLost: () => void): Client {
 export async function resetSocket(): Promise<void> {
   await ws?.dispose();
   ws = undefined;
+  connections = 0;
 }
 
 export interface ApiProblem {

@@ -4,10 +4,11 @@ import {
   ConnectionStatusChangedDocument,
   DisconnectSocialAccountDocument,
   OAuthUrlDocument,
-  SocialAccountsDocument,
+  SocialAccountsWithHistoryDocument,
   SyncSocialAccountDocument,
   type LoginProvider,
   type SocialAccountFieldsFragment,
+  type StatusHistoryEntryFragment,
 } from '../../client/generated/graphql';
 import { createApi, problemOf, resetSocket, type ApiProblem } from './api';
 import { accountCard } from './account-card';
@@ -21,8 +22,17 @@ type Flash = { kind: 'success'; text: string } | { kind: 'error'; problem: ApiPr
 const app = document.getElementById('app')!;
 const sessionBox = document.getElementById('session')!;
 const live = document.getElementById('live')!;
-const api = createApi(() => void signOut({ kind: 'error', problem: { code: 'UNAUTHENTICATED', message: '', extensions: {} } }));
+const api = createApi({
+  onAuthLost: () => void signOut({ kind: 'error', problem: { code: 'UNAUTHENTICATED', message: '', extensions: {} } }),
+  // With a cursor the subscription replays what we missed; without one (nothing received yet) the list is reloaded.
+  onReconnected: () => {
+    if (!lastCursor) void refresh();
+  },
+});
+const HISTORY_SIZE = 5;
 const accounts = new Map<string, Account>();
+const histories = new Map<string, StatusHistoryEntryFragment[]>();
+let lastCursor: string | undefined;
 const busy = new Map<string, 'sync' | 'disconnect'>();
 const cardErrors = new Map<string, ApiProblem>();
 let flash: Flash | undefined;
@@ -67,7 +77,7 @@ async function finishConnect(): Promise<void> {
 }
 
 async function loadAccounts(): Promise<void> {
-  const result = await api.query(SocialAccountsDocument, {}).toPromise();
+  const result = await api.query(SocialAccountsWithHistoryDocument, { historySize: HISTORY_SIZE }).toPromise();
   if (result.error) {
     const problem = problemOf(result.error);
     if (problem.code === 'UNAUTHENTICATED') return signOut({ kind: 'error', problem });
@@ -75,21 +85,56 @@ async function loadAccounts(): Promise<void> {
     return;
   }
   accounts.clear();
-  for (const account of result.data?.socialAccounts ?? []) accounts.set(account.id, account);
+  histories.clear();
+  for (const { statusHistory, ...account } of result.data?.socialAccounts ?? []) {
+    accounts.set(account.id, account);
+    histories.set(account.id, statusHistory);
+  }
   subscribe();
+}
+
+async function refresh(): Promise<void> {
+  await loadAccounts();
+  render();
 }
 
 /** Live badges: every status change of the member's accounts, from any tab, the worker or Meta. */
 function subscribe(): void {
   if (unsubscribe) return;
-  const { unsubscribe: stop } = api.subscription(ConnectionStatusChangedDocument, {}).subscribe((result) => {
+  // From the last change this tab saw, if any: a subscription started again misses nothing.
+  const { unsubscribe: stop } = api.subscription(ConnectionStatusChangedDocument, lastCursor ? { after: lastCursor } : {}).subscribe((result) => {
+    const code = result.error ? problemOf(result.error).code : undefined;
+    if (code === 'CURSOR_EXPIRED') {
+      // Away longer than the server keeps history: start over from a fresh list.
+      stopLive();
+      lastCursor = undefined;
+      void refresh();
+      return;
+    }
+    if (code === 'SERVICE_UNAVAILABLE') {
+      // The server could not start the subscription (its database was briefly away): try again.
+      stopLive();
+      setTimeout(() => session.token && subscribe(), 1_000);
+      return;
+    }
     const change = result.data?.connectionStatusChanged;
     if (!change) return;
+    lastCursor = change.cursor;
     accounts.set(change.account.id, change.account);
+    const history = histories.get(change.account.id) ?? [];
+    if (!history.some((entry) => entry.cursor === change.cursor)) {
+      const { account: _account, ...entry } = change;
+      histories.set(change.account.id, [entry, ...history].slice(0, HISTORY_SIZE));
+    }
     announce(`@${change.account.username} is now ${change.status.toLowerCase()}${change.reason ? `: ${change.reason}` : ''}`);
     render();
   });
   unsubscribe = stop;
+}
+
+function stopLive(): void {
+  unsubscribe?.();
+  unsubscribe = undefined;
 }
 
 async function connectWith(provider: LoginProvider): Promise<void> {
@@ -144,6 +189,8 @@ async function signOut(reason?: Flash): Promise<void> {
   unsubscribe = undefined;
   await resetSocket();
   accounts.clear();
+  histories.clear();
+  lastCursor = undefined;
   flash = reason;
   render();
 }
@@ -209,7 +256,7 @@ function dashboard(): HTMLElement[] {
             'ul',
             { class: 'cards' },
             ...list.map((account) =>
-              h('li', {}, accountCard(account, { busy: busy.get(account.id), problem: cardErrors.get(account.id), onSync: () => void act(account, 'sync'), onDisconnect: () => void act(account, 'disconnect') })),
+              h('li', {}, accountCard(account, { busy: busy.get(account.id), history: histories.get(account.id) ?? [], problem: cardErrors.get(account.id), onSync: () => void act(account, 'sync'), onDisconnect: () => void act(account, 'disconnect') })),
             ),
           ),
     ),

@@ -26,7 +26,7 @@ const errors = (...codes: number[]) =>
           413: 'Body larger than 16 KB',
           422: 'Nothing linkable (NO_INSTAGRAM_ACCOUNT, PERSONAL_ACCOUNT_NOT_SUPPORTED)',
           429: 'RATE_LIMITED: the member is over a budget (details.scope "member") or Meta is rate limiting (details.scope "meta"); see details.retryAfterSeconds and Retry-After',
-          503: 'Meta is not answering (UPSTREAM_UNAVAILABLE); nothing was changed',
+          503: 'Meta is not answering (UPSTREAM_UNAVAILABLE), or our database is briefly unreachable (SERVICE_UNAVAILABLE, with Retry-After); nothing was changed',
         }[status] ?? 'Error',
       ),
     ]),

@@ -1,27 +1,47 @@
-import { setMaxListeners } from 'node:events';
-import { createPubSub, type PubSubEventTarget } from '@graphql-yoga/subscription';
-import { Client } from 'pg';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../../clock';
+import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import { decodeNotice, STATUS_CHANNEL, Topic, type StatusChangeNotice, type Topics } from './topics';
+import type { StatusEvent } from '../../schema/connection-status-change';
+import type { AccountSnapshot } from '../accounts/account-snapshots';
+import { decodeCursor } from './cursor';
+import { EventStream, REPLAY_BATCH } from './event-stream';
+import { MemberFeeds } from './member-feeds';
+import { StatusListener } from './status-listener';
+import { readAccountHistory, readMemberEvents, readMemberSequence } from './status-event-store';
+
+const DAY_MS = 86_400_000;
 
 /**
- * One LISTEN connection per instance, fanned out in process to subscribers by member.
- * If the connection drops (database restart), it is re-established with backoff and a warning;
- * subscribers stay attached meanwhile and resume receiving once it is back.
+ * Status events for this instance's subscribers: one LISTEN connection (status-listener.ts), one
+ * feed per member with subscribers here (member-feeds.ts), one stream per subscription
+ * (event-stream.ts), all ordered by the member's event positions. Subscribers stay attached
+ * while the listener reconnects and miss nothing.
  */
 export class StatusEventHub {
-  private readonly pubSub = createPubSub<Topics>({ eventTarget: unboundedEventTarget() });
-  private client?: Client;
-  private stopped = false;
-  private reconnectTimer?: NodeJS.Timeout;
-  private reconnectDelayMs = 250;
+  private readonly listener: StatusListener;
+  private readonly feeds: MemberFeeds;
   private active = 0;
-  private connectedOnce?: Promise<void>;
 
   constructor(
-    private readonly connectionString: string,
-    private readonly logger: Logger,
-  ) {}
+    private readonly orm: MikroORM,
+    databaseUrl: string,
+    logger: Logger,
+    private readonly clock: Clock,
+    private readonly retentionDays: number,
+  ) {
+    this.feeds = new MemberFeeds(
+      {
+        lastPosition: async (memberId) => (await readMemberSequence(this.fork(), memberId)).last,
+        eventsAfter: (memberId, position, limit) => readMemberEvents(this.fork(), memberId, position, { limit }),
+      },
+      logger,
+    );
+    this.listener = new StatusListener(databaseUrl, logger, {
+      onNotice: (memberId) => this.feeds.poke(memberId),
+      onListening: () => this.feeds.pokeAll(),
+    });
+  }
 
   /** Subscriptions currently attached on this instance (leak check and metrics). */
   get subscriberCount(): number {
@@ -29,120 +49,88 @@ export class StatusEventHub {
   }
 
   get listening(): boolean {
-    return this.client !== undefined;
+    return this.listener.listening;
+  }
+
+  /** Why this instance cannot deliver status events right now, or undefined when it can. */
+  get notListeningReason(): string | undefined {
+    return this.listener.notListeningReason;
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    this.connectedOnce = this.connect();
-    await this.connectedOnce;
+    await this.listener.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.reconnectTimer);
-    const client = this.client;
-    this.client = undefined;
-    await client?.end().catch(() => undefined);
+    await this.listener.stop();
+    this.feeds.stop();
   }
 
-  /** Delivers a notice to this instance's subscribers (also used when NOTIFY arrives). */
-  dispatch(notice: StatusChangeNotice): void {
-    this.pubSub.publish(Topic.ConnectionStatusChanged, notice.memberId, notice);
+  /** New events may exist for the member (what a NOTIFY does; tests and tools may call it too). */
+  poke(memberId: string): void {
+    this.feeds.poke(memberId);
   }
 
   /**
-   * The member's notices, optionally for one account. The returned iterator releases its
-   * subscription on return(), even while a next() is pending, so closed sockets leak nothing.
+   * The member's events (or one account's): with `after`, first those committed after that
+   * cursor, then live ones; without, live ones from now. Throws BAD_USER_INPUT for a malformed or
+   * foreign cursor, CURSOR_EXPIRED for one older than the retention.
    */
-  subscribe(memberId: string, accountId?: string): AsyncIterableIterator<StatusChangeNotice> {
-    const source = this.pubSub.subscribe(Topic.ConnectionStatusChanged, memberId)[Symbol.asyncIterator]();
-    this.active++;
-    let finished = false;
-    const finish = async () => {
-      if (finished) return;
-      finished = true;
-      this.active--;
-      await source.return?.();
-    };
-    const iterator: AsyncIterableIterator<StatusChangeNotice> = {
-      [Symbol.asyncIterator]: () => iterator,
-      next: async () => {
-        for (;;) {
-          if (finished) return { done: true, value: undefined };
-          const result = await source.next();
-          if (result.done) {
-            await finish();
-            return { done: true, value: undefined };
-          }
-          if (!accountId || result.value.accountId === accountId) return { done: false, value: result.value };
-        }
+  async subscribe(memberId: string, options: { accountId?: string; after?: string | null } = {}): Promise<AsyncIterableIterator<StatusEvent>> {
+    const cursor = options.after != null ? decodeCursor(memberId, options.after) : undefined;
+    if (cursor && cursor.changedAtMs < this.retentionCutoff().getTime()) throw cursorExpired(this.retentionDays);
+    const { accountId } = options;
+    // Counted once its starting point is fixed: a change committed after subscriberCount went up
+    // is then always delivered (tests and the bench wait on the count before committing).
+    let counted = false;
+    const stream = new EventStream(
+      accountId,
+      (position) => readMemberEvents(this.fork(), memberId, position, { accountId, limit: REPLAY_BATCH }),
+      () => {
+        if (counted) this.active--;
+        this.feeds.detach(memberId, stream);
       },
-      return: async () => {
-        await finish();
-        return { done: true, value: undefined };
-      },
-      throw: async (error: unknown) => {
-        await finish();
-        throw error;
-      },
-    };
-    return iterator;
-  }
-
-  private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.connectionString, application_name: 'status-event-listener' });
-    client.on('notification', (message) => {
-      if (message.channel !== STATUS_CHANNEL || !message.payload) return;
-      const notice = decodeNotice(message.payload);
-      if (notice) this.dispatch(notice);
-      else this.logger.warn({ channel: message.channel }, 'ignored a malformed status notification');
-    });
-    client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client));
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${STATUS_CHANNEL}`);
-    } catch (error) {
-      this.lost(client, error as Error);
-      return;
-    }
-    if (this.stopped) {
-      await client.end().catch(() => undefined);
-      return;
-    }
-    if (this.reconnectDelayMs > 250) this.logger.warn('status event listener reconnected');
-    this.client = client;
-    this.reconnectDelayMs = 250;
-  }
-
-  private lost(client: Client, error?: Error): void {
-    if (this.stopped) return;
-    if (this.client === client) this.client = undefined;
-    else if (this.client) return; // an old client's late event
-    client.removeAllListeners('end');
-    client.end().catch(() => undefined);
-    if (this.reconnectTimer) return;
-    this.logger.warn(
-      { err: error?.message, retryInMs: this.reconnectDelayMs },
-      'status event listener lost its database connection; reconnecting (subscribers stay attached)',
     );
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = undefined;
-      void this.connect();
-    }, this.reconnectDelayMs);
-    this.reconnectTimer.unref();
-    this.reconnectDelayMs = Math.min(this.reconnectDelayMs * 2, 10_000);
+    try {
+      // Attached (and buffering live events) before reading where to start: nothing falls between.
+      await this.feeds.attach(memberId, stream);
+      const sequence = await readMemberSequence(this.fork(), memberId);
+      if (!cursor) stream.startLive(sequence.last);
+      else if (cursor.position > sequence.last) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { field: 'after' });
+      else if (cursor.position < sequence.prunedThrough) throw cursorExpired(this.retentionDays);
+      else stream.startReplay(cursor.position);
+    } catch (error) {
+      await stream.return();
+      throw error;
+    }
+    counted = true;
+    this.active++;
+    return stream;
+  }
+
+  /** The account's timeline, newest first; `after` continues from a cursor of an earlier page. */
+  async history(em: EntityManager, memberId: string, account: AccountSnapshot, first: number, after?: string | null): Promise<StatusEvent[]> {
+    if (!Number.isInteger(first) || first < 1 || first > 100) {
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'first must be between 1 and 100.', { field: 'first' });
+    }
+    const before = after != null ? decodeCursor(memberId, after).position : undefined;
+    return readAccountHistory(em, memberId, account, first, before);
+  }
+
+  /** Events before this are pruned (and cursors from before it expired). */
+  retentionCutoff(): Date {
+    return new Date(this.clock.now().getTime() - this.retentionDays * DAY_MS);
+  }
+
+  private fork(): EntityManager {
+    return this.orm.em.fork() as EntityManager;
   }
 }
 
-/**
- * The pub/sub's event target, with one listener per subscription on a member's topic. Many
- * subscriptions per member (tabs, devices) are normal, so Node's "possible leak" warning past 10
- * listeners would be noise in the log.
- */
-function unboundedEventTarget(): PubSubEventTarget<Topics> {
-  const target = new EventTarget();
-  setMaxListeners(0, target);
-  return target as PubSubEventTarget<Topics>;
+function cursorExpired(days: number): AppError {
+  return new AppError(
+    ErrorCode.CURSOR_EXPIRED,
+    `The cursor is older than the ${days}-day status history; reload the accounts, then subscribe without a cursor.`,
+    { retentionDays: days },
+  );
 }

@@ -62,7 +62,10 @@ function pgTextArray(values: string[]): string {
  */
 export async function disconnectMetaUserLinks(em: EntityManager, status: AccountStatusService, links: MetaUserLinks, reason: string): Promise<number> {
   let changed = 0;
-  for (const account of links.accounts) {
+  // Member by member: each member's first change locks its event sequence row until commit, and
+  // two callbacks reaching the same members must take those locks in the same order.
+  const byMember = [...links.accounts].sort((x, y) => (x.memberId < y.memberId ? -1 : x.memberId > y.memberId ? 1 : x.id < y.id ? -1 : 1));
+  for (const account of byMember) {
     if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) continue;
     account.nextCheckAt = null;
     account.needsReconnectBy = null;

@@ -53,6 +53,8 @@ interface Deps {
   facebook: FacebookClient;
   instagram: InstagramClient;
   pricePolicy: PricePolicy;
+  /** Status events past their retention, pruned between sweeps (at most once per RETENTION_EVERY_MS). */
+  retention?: { prune(): Promise<number> };
 }
 
 /** What the worker decided about one account; written in bulk, except status changes. */
@@ -66,6 +68,7 @@ interface Decision extends AccountOutcome {
 }
 
 const CONCURRENCY = 16;
+const RETENTION_EVERY_MS = 10 * 60_000;
 const GRANT_CLAIM_MS = 5 * 60_000;
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
@@ -105,6 +108,7 @@ export class LifecycleWorker {
         } catch (error) {
           this.deps.logger.error({ err: error }, 'lifecycle sweep failed; retrying after the poll interval');
         }
+        await this.pruneEventsWhenDue();
         if (this.stopping) break;
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.deps.config.pollIntervalMs);
@@ -115,6 +119,18 @@ export class LifecycleWorker {
         });
       }
     })();
+  }
+
+  private lastPruneAt = Number.NEGATIVE_INFINITY;
+
+  private async pruneEventsWhenDue(): Promise<void> {
+    if (!this.deps.retention || this.stopping || Date.now() - this.lastPruneAt < RETENTION_EVERY_MS) return;
+    this.lastPruneAt = Date.now();
+    try {
+      await this.deps.retention.prune();
+    } catch (error) {
+      this.deps.logger.warn({ err: (error as Error).message }, 'pruning old status events failed; retrying later');
+    }
   }
 
   /** Finishes the batch in hand, then stops. */

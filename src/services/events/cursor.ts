@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import { AppError, ErrorCode } from '../../errors';
+
+/**
+ * What a status-event cursor says: the event's position in its member's sequence (commit order,
+ * see account-status.service.ts) and when it happened (for retention). Opaque to clients: base64url
+ * of `v1:<member tag>:<position>:<changedAt ms>`. The member tag (a truncated SHA-256 of the member
+ * id, so the cursor does not spell the id out) tells a foreign cursor from a malformed one.
+ */
+export interface StatusCursor {
+  position: number;
+  changedAtMs: number;
+}
+
+const FORMAT = /^v1:([0-9a-f]{12}):(\d{1,15}):(\d{1,15})$/;
+
+function memberTag(memberId: string): string {
+  return createHash('sha256').update(memberId).digest('hex').slice(0, 12);
+}
+
+export function encodeCursor(memberId: string, position: number, changedAt: Date): string {
+  return Buffer.from(`v1:${memberTag(memberId)}:${position}:${changedAt.getTime()}`, 'utf8').toString('base64url');
+}
+
+/** The member's cursor, or BAD_USER_INPUT (field `after`) for anything malformed or another member's. */
+export function decodeCursor(memberId: string, cursor: string): StatusCursor {
+  const match = typeof cursor === 'string' && cursor.length <= 100 ? FORMAT.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
+  if (!match) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { field: 'after' });
+  if (match[1] !== memberTag(memberId)) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor belongs to another member.', { field: 'after' });
+  return { position: Number(match[2]), changedAtMs: Number(match[3]) };
+}
