@@ -2,7 +2,7 @@ import { SyncSocialAccountDocument } from '../client/generated/graphql';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { claimDueAccounts } from '../src/services/worker/due-accounts';
+import { claimDueAccounts } from '../src/repositories/due-account.repository';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
 import { waitFor } from './helpers/subscriptions';
 import { onlyError, REDIRECT_URI, TEST_APPS, TestApp } from './helpers/test-app';

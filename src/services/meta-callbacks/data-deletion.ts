@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConnectionEvent, DataDeletionStatus, MetaDataDeletion, OAuthState } from '../../entities';
 import type { LoginProvider } from '../../schema/enums';
-import { pgUuidArray } from '../worker/due-accounts';
+import { pgUuidArray } from '../../database/sql';
 import type { MetaUserLinks } from './meta-user-links';
 
 /** Confirmation codes as shown to the user: 96 random bits, URL-safe. */

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { MetaGrant, SocialAccount } from '../../entities';
 import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
 import type { AccountStatusService } from '../accounts/account-status.service';
-import { pgUuidArray } from '../worker/due-accounts';
+import { pgUuidArray } from '../../database/sql';
 
 /** Everything a Meta user's authorization reaches, across every member who connected through it. */
 export interface MetaUserLinks {

@@ -8,7 +8,7 @@ import { MetaAuthError, MetaError } from '../meta/errors';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import type { TokenVault } from '../tokens/token-vault';
-import type { DueAccount } from './due-accounts';
+import type { DueAccount } from '../../repositories/due-account.repository';
 
 /**
  * Re-checks accounts EXPIRED for a user-fixable cause (checkpoint 459, unconfirmed user 464; see

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
-import { pgUuidArray } from './due-accounts';
+import { pgUuidArray } from '../../database/sql';
 
 /**
  * Keeps a batch's claim alive while the batch works. A claim lasts WORKER_LEASE_SECONDS; slow Meta

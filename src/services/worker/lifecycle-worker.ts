@@ -19,16 +19,16 @@ import { AppCredentialsWatch } from './app-credentials';
 import {
   applyOutcomes,
   claimDueAccounts,
-  pgUuidArray,
   postponeAccounts,
   releaseLeases,
   storeRefreshedGrantTokens,
   type AccountOutcome,
   type DueAccount,
   type GrantTokenWrite,
-} from './due-accounts';
+} from '../../repositories/due-account.repository';
 import { recheckExpired } from './expiry-recheck';
 import { LeaseHeartbeat } from './lease-heartbeat';
+import { pgUuidArray } from '../../database/sql';
 import { LifecycleSchedule } from './schedule';
 
 export interface SweepReport {

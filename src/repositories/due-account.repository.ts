@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
-import { priceFor, type PricePolicy } from '../accounts/price-policy';
-import type { InstagramProfile } from '../meta/profile';
+import { pgUuidArray } from '../database/sql';
+import type { LoginProvider, SocialConnectionStatus } from '../schema/enums';
+import { priceFor, type PricePolicy } from '../services/accounts/price-policy';
+import type { InstagramProfile } from '../services/meta/profile';
 
 /** What the worker needs to know about an account it claimed; one query, no entities. */
 export interface DueAccount {
@@ -221,9 +222,4 @@ export async function postponeAccounts(em: EntityManager, owner: string, ids: st
 export async function releaseLeases(em: EntityManager, owner: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await em.execute('update social_account set lease_until = null, lease_owner = null where id = any(?::uuid[]) and lease_owner = ?', [pgUuidArray(ids), owner]);
-}
-
-/** A PostgreSQL array literal; the query builder would expand a JS array into a list instead. */
-export function pgUuidArray(ids: string[]): string {
-  return `{${ids.join(',')}}`;
 }
