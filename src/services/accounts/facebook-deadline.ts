@@ -1,3 +1,5 @@
+import { earliest, isoDay } from '../../domain/time';
+
 /**
  * The one rule for when a Facebook-flow account stops working, used by the worker and by a
  * member's sync alike (so they can never disagree and flip the status back and forth).
@@ -23,17 +25,14 @@ export interface FacebookDeadline {
   needsReconnectBy: Date | null;
 }
 
-const day = (date: Date) => date.toISOString().slice(0, 10);
-
 export function facebookDeadline(input: FacebookDeadlineInput): FacebookDeadline {
   const tokenEnds = input.hasPageToken ? null : input.userTokenExpiresAt;
   const dataAccessEnds = input.dataAccessExpiresAt;
-  const present = [tokenEnds, dataAccessEnds].filter((d): d is Date => d instanceof Date);
-  const needsReconnectBy = present.length ? new Date(Math.min(...present.map((d) => d.getTime()))) : null;
+  const needsReconnectBy = earliest([tokenEnds, dataAccessEnds]);
   let expiredReason: string | null = null;
-  if (tokenEnds && tokenEnds <= input.now) expiredReason = `The Facebook login expired on ${day(tokenEnds)}; reconnect to continue.`;
+  if (tokenEnds && tokenEnds <= input.now) expiredReason = `The Facebook login expired on ${isoDay(tokenEnds)}; reconnect to continue.`;
   else if (dataAccessEnds && dataAccessEnds <= input.now) {
-    expiredReason = `Meta's data access for this connection ended on ${day(dataAccessEnds)}; reconnect to continue.`;
+    expiredReason = `Meta's data access for this connection ended on ${isoDay(dataAccessEnds)}; reconnect to continue.`;
   }
   return { expiredReason, needsReconnectBy };
 }
