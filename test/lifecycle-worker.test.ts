@@ -2,7 +2,7 @@ import { SyncSocialAccountDocument } from '../client/generated/graphql';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
-import { claimDueAccounts } from '../src/repositories/due-account.repository';
+import { DueAccountRepository } from '../src/repositories/due-account.repository';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
 import { waitFor } from './helpers/subscriptions';
 import { onlyError, REDIRECT_URI, TEST_APPS, TestApp } from './helpers/test-app';
@@ -283,7 +283,7 @@ describe('workers sharing one database', () => {
     await start({ WORKER_LEASE_SECONDS: '120' });
     const seeded = await seedDueAccounts(30);
     // A worker claims 10 accounts and dies before handling them.
-    const claimed = await claimDueAccounts(app.handles.orm.em.fork() as never, 'crashed-worker', app.clock.now(), new Date(app.clock.nowMs() + 120_000), 10);
+    const claimed = await new DueAccountRepository(app.handles.orm.em.fork() as never).claim('crashed-worker', app.clock.now(), new Date(app.clock.nowMs() + 120_000), 10);
     expect(claimed).toHaveLength(10);
     expect((await sweep()).refreshed).toBe(20);
     app.clock.advance(121_000);

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgUuidArray } from '../database/sql';
-import type { LoginProvider, SocialConnectionStatus } from '../schema/enums';
+import { SocialConnectionStatus, type LoginProvider } from '../schema/enums';
 import { priceFor, type PricePolicy } from '../services/accounts/price-policy';
 import type { InstagramProfile } from '../services/meta/profile';
 
@@ -32,69 +32,6 @@ export interface DueAccount {
 }
 
 /**
- * Claims up to `limit` due accounts for `owner` until `leaseUntil`. FOR UPDATE SKIP LOCKED makes
- * concurrent workers take disjoint sets; the lease makes a crashed worker's claims come back once
- * it expires. Only CONNECTED and ERROR accounts are worked on, plus EXPIRED ones inside their
- * bounded re-check window (user-fixable expiries); other EXPIRED and DISCONNECTED ones need the
- * member to reconnect.
- */
-export async function claimDueAccounts(em: EntityManager, owner: string, now: Date, leaseUntil: Date, limit: number): Promise<DueAccount[]> {
-  const claimed = await em.execute<Array<{ id: string }>>(
-    `with due as (
-       select id from social_account
-        where next_check_at <= ?
-          and (connection_status in ('CONNECTED', 'ERROR') or (connection_status = 'EXPIRED' and recheck_until > ?))
-          and (lease_until is null or lease_until < ?)
-        order by next_check_at
-        limit ?
-        for update skip locked
-     )
-     update social_account a set lease_until = ?, lease_owner = ?
-       from due where a.id = due.id
-     returning a.id`,
-    [now, now, now, limit, leaseUntil, owner],
-  );
-  if (claimed.length === 0) return [];
-  const rows = await em.execute<Array<Record<string, unknown>>>(
-    `select a.id, a.member_id, a.provider, a.platform_user_id, a.connection_status, a.status_reason, a.last_synced_at,
-            a.failure_count, a.first_failure_at, a.token_encrypted as account_token, g.id as grant_id, g.meta_user_id,
-            g.token_encrypted as grant_token, g.token_issued_at, g.token_expires_at, g.data_access_expires_at,
-            g.last_checked_at as grant_last_checked_at, a.username, a.page_id, a.page_name, a.recheck_until
-       from social_account a left join meta_grant g on g.id = a.grant_id
-      where a.id = any(?::uuid[])`,
-    [pgUuidArray(claimed.map((c) => c.id))],
-  );
-  return rows.map((r) => ({
-    id: r.id as string,
-    memberId: r.member_id as string,
-    provider: r.provider as LoginProvider,
-    platformUserId: r.platform_user_id as string,
-    connectionStatus: r.connection_status as SocialConnectionStatus,
-    statusReason: (r.status_reason as string | null) ?? null,
-    lastSyncedAt: toDate(r.last_synced_at),
-    failureCount: Number(r.failure_count ?? 0),
-    firstFailureAt: toDate(r.first_failure_at),
-    accountTokenSealed: (r.account_token as string | null) ?? null,
-    grantId: (r.grant_id as string | null) ?? null,
-    metaUserId: (r.meta_user_id as string | null) ?? null,
-    grantTokenSealed: (r.grant_token as string | null) ?? null,
-    tokenIssuedAt: toDate(r.token_issued_at),
-    tokenExpiresAt: toDate(r.token_expires_at),
-    dataAccessExpiresAt: toDate(r.data_access_expires_at),
-    grantLastCheckedAt: toDate(r.grant_last_checked_at),
-    username: r.username as string,
-    pageId: (r.page_id as string | null) ?? null,
-    pageName: (r.page_name as string | null) ?? null,
-    recheckUntil: toDate(r.recheck_until),
-  }));
-}
-
-function toDate(value: unknown): Date | null {
-  if (value === null || value === undefined) return null;
-  return value instanceof Date ? value : new Date(value as string);
-}
-
-/**
  * What the worker learnt about one account. Fields left undefined keep their stored value.
  * Written in bulk; status changes are not part of it (they go through AccountService).
  */
@@ -115,111 +52,206 @@ export interface AccountOutcome {
 }
 
 /**
- * One UPDATE for a whole batch (jsonb_to_recordset), guarded by the lease owner and the status
- * seen at claim time, so a disconnect or reconnect that happened meanwhile is never overwritten.
+ * The lifecycle worker's statements on `social_account`: claiming due accounts under a lease,
+ * writing a batch's outcomes, moving leases and due times. Raw SQL on purpose: each is one
+ * statement for a whole batch, guarded by the lease owner, which the unit of work cannot express.
  */
-export async function applyOutcomes(em: EntityManager, owner: string, outcomes: AccountOutcome[]): Promise<number> {
-  if (outcomes.length === 0) return 0;
-  const records = outcomes.map((o) => {
-    const price = o.profile && o.pricePolicy ? priceFor(o.profile.followersCount, o.pricePolicy) : undefined;
-    return {
-      id: o.id,
-      expected_status: o.expectedStatus,
-      next_check_at: o.nextCheckAt.toISOString(),
-      failure_count: o.failureCount,
-      first_failure_at: o.firstFailureAt?.toISOString() ?? null,
-      set_failure_reason: o.lastFailureReason !== undefined,
-      last_failure_reason: o.lastFailureReason ?? null,
-      has_profile: Boolean(o.profile && price),
-      username: o.profile?.username ?? null,
-      name: o.profile?.name ?? null,
-      profile_picture_url: o.profile?.profilePictureUrl ?? null,
-      biography: o.profile?.biography ?? null,
-      website: o.profile?.website ?? null,
-      followers_count: o.profile?.followersCount ?? 0,
-      following_count: o.profile?.followingCount ?? 0,
-      media_count: o.profile?.mediaCount ?? 0,
-      account_type: o.profile?.accountType ?? null,
-      price_tier: price?.tier ?? null,
-      price: price?.price ?? 0,
-      currency: price?.currency ?? null,
-      synced_at: o.syncedAt?.toISOString() ?? null,
-      set_token_expires_at: o.tokenExpiresAt !== undefined,
-      token_expires_at: o.tokenExpiresAt?.toISOString() ?? null,
-      set_needs_reconnect_by: o.needsReconnectBy !== undefined,
-      needs_reconnect_by: o.needsReconnectBy?.toISOString() ?? null,
-      set_status_reason: o.statusReason !== undefined,
-      status_reason: o.statusReason ?? null,
-    };
-  });
-  const profile = (column: string) => `${column} = case when r.has_profile then r.${column} else a.${column} end`;
-  const optional = (column: string, flag: string) => `${column} = case when r.${flag} then r.${column} else a.${column} end`;
-  const rows = await em.execute<Array<{ id: string }>>(
-    `update social_account a set
-        next_check_at = r.next_check_at,
-        failure_count = r.failure_count,
-        first_failure_at = r.first_failure_at,
-        ${optional('last_failure_reason', 'set_failure_reason')},
-        username = case when r.has_profile and r.username <> '' then r.username else a.username end,
-        ${['name', 'profile_picture_url', 'biography', 'website', 'followers_count', 'following_count', 'media_count', 'price_tier', 'price', 'currency'].map(profile).join(',\n        ')},
-        account_type = case when r.has_profile and r.account_type is not null then r.account_type else a.account_type end,
-        last_synced_at = case when r.has_profile then r.synced_at else a.last_synced_at end,
-        ${optional('token_expires_at', 'set_token_expires_at')},
-        ${optional('needs_reconnect_by', 'set_needs_reconnect_by')},
-        ${optional('status_reason', 'set_status_reason')},
-        version = a.version + 1,
-        updated_at = now()
-       from jsonb_to_recordset(?::jsonb) as r(
-        id uuid, expected_status text, next_check_at timestamptz, failure_count int, first_failure_at timestamptz,
-        set_failure_reason boolean, last_failure_reason text, has_profile boolean, username text, name text,
-        profile_picture_url text, biography text, website text, followers_count int, following_count int, media_count int,
-        account_type text, price_tier text, price bigint, currency text, synced_at timestamptz,
-        set_token_expires_at boolean, token_expires_at timestamptz, set_needs_reconnect_by boolean, needs_reconnect_by timestamptz,
-        set_status_reason boolean, status_reason text)
-      where a.id = r.id and a.lease_owner = ? and a.connection_status = r.expected_status
-      returning a.id`,
-    [JSON.stringify(records), owner],
-  );
-  return rows.length;
+export class DueAccountRepository {
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * Claims up to `limit` due accounts for `owner` until `leaseUntil`. FOR UPDATE SKIP LOCKED makes
+   * concurrent workers take disjoint sets; the lease makes a crashed worker's claims come back once
+   * it expires. Only CONNECTED and ERROR accounts are worked on, plus EXPIRED ones inside their
+   * bounded re-check window (user-fixable expiries); other EXPIRED and DISCONNECTED ones need the
+   * member to reconnect.
+   */
+  async claim(owner: string, now: Date, leaseUntil: Date, limit: number): Promise<DueAccount[]> {
+    const claimed = await this.em.execute<Array<{ id: string }>>(
+      `with due as (
+         select id from social_account
+          where next_check_at <= ?
+            and (connection_status in ('CONNECTED', 'ERROR') or (connection_status = 'EXPIRED' and recheck_until > ?))
+            and (lease_until is null or lease_until < ?)
+          order by next_check_at
+          limit ?
+          for update skip locked
+       )
+       update social_account a set lease_until = ?, lease_owner = ?
+         from due where a.id = due.id
+       returning a.id`,
+      [now, now, now, limit, leaseUntil, owner],
+    );
+    if (claimed.length === 0) return [];
+    const rows = await this.em.execute<Array<Record<string, unknown>>>(
+      `select a.id, a.member_id, a.provider, a.platform_user_id, a.connection_status, a.status_reason, a.last_synced_at,
+              a.failure_count, a.first_failure_at, a.token_encrypted as account_token, g.id as grant_id, g.meta_user_id,
+              g.token_encrypted as grant_token, g.token_issued_at, g.token_expires_at, g.data_access_expires_at,
+              g.last_checked_at as grant_last_checked_at, a.username, a.page_id, a.page_name, a.recheck_until
+         from social_account a left join meta_grant g on g.id = a.grant_id
+        where a.id = any(?::uuid[])`,
+      [pgUuidArray(claimed.map((c) => c.id))],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      memberId: r.member_id as string,
+      provider: r.provider as LoginProvider,
+      platformUserId: r.platform_user_id as string,
+      connectionStatus: r.connection_status as SocialConnectionStatus,
+      statusReason: (r.status_reason as string | null) ?? null,
+      lastSyncedAt: toDate(r.last_synced_at),
+      failureCount: Number(r.failure_count ?? 0),
+      firstFailureAt: toDate(r.first_failure_at),
+      accountTokenSealed: (r.account_token as string | null) ?? null,
+      grantId: (r.grant_id as string | null) ?? null,
+      metaUserId: (r.meta_user_id as string | null) ?? null,
+      grantTokenSealed: (r.grant_token as string | null) ?? null,
+      tokenIssuedAt: toDate(r.token_issued_at),
+      tokenExpiresAt: toDate(r.token_expires_at),
+      dataAccessExpiresAt: toDate(r.data_access_expires_at),
+      grantLastCheckedAt: toDate(r.grant_last_checked_at),
+      username: r.username as string,
+      pageId: (r.page_id as string | null) ?? null,
+      pageName: (r.page_name as string | null) ?? null,
+      recheckUntil: toDate(r.recheck_until),
+    }));
+  }
+
+  /**
+   * One UPDATE for a whole batch (jsonb_to_recordset), guarded by the lease owner and the status
+   * seen at claim time, so a disconnect or reconnect that happened meanwhile is never overwritten.
+   */
+  async applyOutcomes(owner: string, outcomes: AccountOutcome[]): Promise<number> {
+    if (outcomes.length === 0) return 0;
+    const records = outcomes.map((o) => {
+      const price = o.profile && o.pricePolicy ? priceFor(o.profile.followersCount, o.pricePolicy) : undefined;
+      return {
+        id: o.id,
+        expected_status: o.expectedStatus,
+        next_check_at: o.nextCheckAt.toISOString(),
+        failure_count: o.failureCount,
+        first_failure_at: o.firstFailureAt?.toISOString() ?? null,
+        set_failure_reason: o.lastFailureReason !== undefined,
+        last_failure_reason: o.lastFailureReason ?? null,
+        has_profile: Boolean(o.profile && price),
+        username: o.profile?.username ?? null,
+        name: o.profile?.name ?? null,
+        profile_picture_url: o.profile?.profilePictureUrl ?? null,
+        biography: o.profile?.biography ?? null,
+        website: o.profile?.website ?? null,
+        followers_count: o.profile?.followersCount ?? 0,
+        following_count: o.profile?.followingCount ?? 0,
+        media_count: o.profile?.mediaCount ?? 0,
+        account_type: o.profile?.accountType ?? null,
+        price_tier: price?.tier ?? null,
+        price: price?.price ?? 0,
+        currency: price?.currency ?? null,
+        synced_at: o.syncedAt?.toISOString() ?? null,
+        set_token_expires_at: o.tokenExpiresAt !== undefined,
+        token_expires_at: o.tokenExpiresAt?.toISOString() ?? null,
+        set_needs_reconnect_by: o.needsReconnectBy !== undefined,
+        needs_reconnect_by: o.needsReconnectBy?.toISOString() ?? null,
+        set_status_reason: o.statusReason !== undefined,
+        status_reason: o.statusReason ?? null,
+      };
+    });
+    const profile = (column: string) => `${column} = case when r.has_profile then r.${column} else a.${column} end`;
+    const optional = (column: string, flag: string) => `${column} = case when r.${flag} then r.${column} else a.${column} end`;
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `update social_account a set
+          next_check_at = r.next_check_at,
+          failure_count = r.failure_count,
+          first_failure_at = r.first_failure_at,
+          ${optional('last_failure_reason', 'set_failure_reason')},
+          username = case when r.has_profile and r.username <> '' then r.username else a.username end,
+          ${['name', 'profile_picture_url', 'biography', 'website', 'followers_count', 'following_count', 'media_count', 'price_tier', 'price', 'currency'].map(profile).join(',\n        ')},
+          account_type = case when r.has_profile and r.account_type is not null then r.account_type else a.account_type end,
+          last_synced_at = case when r.has_profile then r.synced_at else a.last_synced_at end,
+          ${optional('token_expires_at', 'set_token_expires_at')},
+          ${optional('needs_reconnect_by', 'set_needs_reconnect_by')},
+          ${optional('status_reason', 'set_status_reason')},
+          version = a.version + 1,
+          updated_at = now()
+         from jsonb_to_recordset(?::jsonb) as r(
+          id uuid, expected_status text, next_check_at timestamptz, failure_count int, first_failure_at timestamptz,
+          set_failure_reason boolean, last_failure_reason text, has_profile boolean, username text, name text,
+          profile_picture_url text, biography text, website text, followers_count int, following_count int, media_count int,
+          account_type text, price_tier text, price bigint, currency text, synced_at timestamptz,
+          set_token_expires_at boolean, token_expires_at timestamptz, set_needs_reconnect_by boolean, needs_reconnect_by timestamptz,
+          set_status_reason boolean, status_reason text)
+        where a.id = r.id and a.lease_owner = ? and a.connection_status = r.expected_status
+        returning a.id`,
+      [JSON.stringify(records), owner],
+    );
+    return rows.length;
+  }
+
+  /**
+   * Moves only the next check time (the worker could not look at the accounts, e.g. Meta refused
+   * our app token): status, reason and failure counters are left exactly as they are.
+   */
+  async postpone(owner: string, ids: string[], at: Date): Promise<void> {
+    if (ids.length === 0) return;
+    await this.em.execute('update social_account set next_check_at = ? where id = any(?::uuid[]) and lease_owner = ?', [at, pgUuidArray(ids), owner]);
+  }
+
+  /** Gives claimed accounts back (whatever happened to them), so the next due time alone decides. */
+  async releaseLeases(owner: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.em.execute('update social_account set lease_until = null, lease_owner = null where id = any(?::uuid[]) and lease_owner = ?', [pgUuidArray(ids), owner]);
+  }
+
+  /** Pushes the lease of `ids` to `until`; returns the ids that are still this owner's. */
+  async extendLeases(owner: string, ids: string[], until: Date): Promise<Set<string>> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      'update social_account set lease_until = ? where id = any(?::uuid[]) and lease_owner = ? returning id',
+      [until, pgUuidArray(ids), owner],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** The grant's accounts still in use, except `excludeIds` (those the batch decides itself). */
+  async liveAccountIdsOfGrant(grantId: string, excludeIds: string[]): Promise<string[]> {
+    const rows = await this.em.execute<Array<{ id: string }>>(
+      `select id from social_account where grant_id = ? and connection_status <> 'DISCONNECTED' and not (id = any(?::uuid[]))`,
+      [grantId, pgUuidArray(excludeIds)],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  // --- EXPIRED accounts in their re-check window (user-fixable expiries) ----------------------
+
+  /** The re-check window is over: the account stays EXPIRED and is no longer due. */
+  async stopRechecking(owner: string, id: string): Promise<void> {
+    await this.em.execute('update social_account set recheck_until = null, next_check_at = null where id = ? and lease_owner = ? and connection_status = ?', [
+      id,
+      owner,
+      SocialConnectionStatus.EXPIRED,
+    ]);
+  }
+
+  /** Another failed re-check: counted, and the next one scheduled. */
+  async scheduleRecheck(owner: string, id: string, attempts: number, next: Date): Promise<void> {
+    await this.em.execute('update social_account set failure_count = ?, next_check_at = ? where id = ? and lease_owner = ? and connection_status = ?', [
+      attempts,
+      next,
+      id,
+      owner,
+      SocialConnectionStatus.EXPIRED,
+    ]);
+  }
+
+  /** A re-checked account that is CONNECTED again: clean counters, due at once for the regular checks. */
+  async resumeRegularChecks(id: string, now: Date): Promise<void> {
+    await this.em.execute(
+      `update social_account set recheck_until = null, failure_count = 0, first_failure_at = null, last_failure_reason = null, next_check_at = ?
+        where id = ? and connection_status = ?`,
+      [now, id, SocialConnectionStatus.CONNECTED],
+    );
+  }
 }
 
-export interface GrantTokenWrite {
-  grantId: string;
-  /** The sealed token the refresh started from; the write only happens if it is still stored. */
-  previousSealed: string;
-  sealed: string;
-  issuedAt: Date;
-  expiresAt: Date;
-}
-
-/**
- * Stores a batch's refreshed tokens in one statement, each as a compare-and-swap on the token it
- * replaced (a reconnect in between wins). Returns the grants that were written.
- */
-export async function storeRefreshedGrantTokens(em: EntityManager, writes: GrantTokenWrite[]): Promise<Set<string>> {
-  if (writes.length === 0) return new Set();
-  const rows = await em.execute<Array<{ id: string }>>(
-    `update meta_grant g set token_encrypted = r.sealed, token_issued_at = r.issued_at, token_expires_at = r.expires_at,
-            last_checked_at = r.issued_at, updated_at = now()
-       from jsonb_to_recordset(?::jsonb) as r(id uuid, previous text, sealed text, issued_at timestamptz, expires_at timestamptz)
-      where g.id = r.id and g.token_encrypted = r.previous
-      returning g.id`,
-    [JSON.stringify(writes.map((w) => ({ id: w.grantId, previous: w.previousSealed, sealed: w.sealed, issued_at: w.issuedAt.toISOString(), expires_at: w.expiresAt.toISOString() })))],
-  );
-  return new Set(rows.map((r) => r.id));
-}
-
-/**
- * Moves only the next check time (the worker could not look at the accounts, e.g. Meta refused
- * our app token): status, reason and failure counters are left exactly as they are.
- */
-export async function postponeAccounts(em: EntityManager, owner: string, ids: string[], at: Date): Promise<void> {
-  if (ids.length === 0) return;
-  await em.execute('update social_account set next_check_at = ? where id = any(?::uuid[]) and lease_owner = ?', [at, pgUuidArray(ids), owner]);
-}
-
-/** Gives claimed accounts back (whatever happened to them), so the next due time alone decides. */
-export async function releaseLeases(em: EntityManager, owner: string, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await em.execute('update social_account set lease_until = null, lease_owner = null where id = any(?::uuid[]) and lease_owner = ?', [pgUuidArray(ids), owner]);
+function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  return value instanceof Date ? value : new Date(value as string);
 }

@@ -1,14 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Clock } from '../../clock';
-import type { Logger } from '../../logger';
+import type { DueAccount } from '../../repositories/due-account.repository';
 import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
-import type { AccountService } from '../accounts/account.service';
 import { isUserFixable, nextRecheckAt } from '../accounts/user-fixable-expiry';
 import { MetaAuthError, MetaError } from '../meta/errors';
-import type { FacebookClient } from '../meta/facebook-client';
-import type { InstagramClient } from '../meta/instagram-client';
-import type { TokenVault } from '../tokens/token-vault';
-import type { DueAccount } from '../../repositories/due-account.repository';
+import type { FlowContext } from './flow-context';
 
 /**
  * Re-checks accounts EXPIRED for a user-fixable cause (checkpoint 459, unconfirmed user 464; see
@@ -16,18 +11,9 @@ import type { DueAccount } from '../../repositories/due-account.repository';
  * depends on: when Meta answers, the account is CONNECTED again (an event through AccountService)
  * and the regular checks take over; otherwise the next re-check is scheduled, until the window ends.
  */
-export async function recheckExpired(
-  deps: { clock: Clock; logger: Logger; vault: TokenVault; facebook: FacebookClient; instagram: InstagramClient; accounts: AccountService; owner: string },
-  em: EntityManager,
-  account: DueAccount,
-): Promise<boolean> {
-  const now = deps.clock.now();
-  const stopRechecking = () =>
-    em.execute('update social_account set recheck_until = null, next_check_at = null where id = ? and lease_owner = ? and connection_status = ?', [
-      account.id,
-      deps.owner,
-      SocialConnectionStatus.EXPIRED,
-    ]);
+export async function recheckExpired(ctx: FlowContext, account: DueAccount): Promise<boolean> {
+  const now = ctx.clock.now();
+  const stopRechecking = () => ctx.dueAccounts.stopRechecking(ctx.owner, account.id);
   if (!account.recheckUntil || account.recheckUntil <= now) {
     await stopRechecking();
     return false;
@@ -36,17 +22,17 @@ export async function recheckExpired(
     if (account.provider === LoginProvider.FACEBOOK) {
       const sealed = account.accountTokenSealed ?? account.grantTokenSealed;
       if (!sealed || !account.grantId) throw new MetaAuthError({ message: 'no stored token', code: 190 });
-      const token = account.accountTokenSealed ? deps.vault.openAccountToken(account.id, sealed) : deps.vault.openGrantToken(account.grantId, sealed);
-      await deps.facebook.instagramProfile(account.platformUserId, token);
+      const token = account.accountTokenSealed ? ctx.vault.openAccountToken(account.id, sealed) : ctx.vault.openGrantToken(account.grantId, sealed);
+      await ctx.facebook.instagramProfile(account.platformUserId, token);
     } else {
       if (!account.grantTokenSealed || !account.grantId) throw new MetaAuthError({ message: 'no stored token', code: 190 });
-      await deps.instagram.me(deps.vault.openGrantToken(account.grantId, account.grantTokenSealed));
+      await ctx.instagram.me(ctx.vault.openGrantToken(account.grantId, account.grantTokenSealed));
     }
   } catch (error) {
     if (!(error instanceof MetaError)) throw error;
     if (error instanceof MetaAuthError && !isUserFixable(error.subcode)) {
       // Dead for another reason now (password change, app removed…): say so and stop looking.
-      await deps.accounts.recordFailure(em.fork() as EntityManager, account.id, error);
+      await ctx.accounts.recordFailure(ctx.em.fork() as EntityManager, account.id, error);
       await stopRechecking();
       return false;
     }
@@ -56,22 +42,12 @@ export async function recheckExpired(
       await stopRechecking();
       return false;
     }
-    await em.execute('update social_account set failure_count = ?, next_check_at = ? where id = ? and lease_owner = ? and connection_status = ?', [
-      attempts,
-      next,
-      account.id,
-      deps.owner,
-      SocialConnectionStatus.EXPIRED,
-    ]);
+    await ctx.dueAccounts.scheduleRecheck(ctx.owner, account.id, attempts, next);
     return false;
   }
   // The token works again: connected, and due at once for the regular checks (profile, grant).
-  const changed = await deps.accounts.changeStatus(em.fork() as EntityManager, account.id, SocialConnectionStatus.CONNECTED, null);
-  await em.execute(
-    `update social_account set recheck_until = null, failure_count = 0, first_failure_at = null, last_failure_reason = null, next_check_at = ?
-      where id = ? and connection_status = ?`,
-    [now, account.id, SocialConnectionStatus.CONNECTED],
-  );
-  deps.logger.info({ accountId: account.id }, 'an account EXPIRED for a checkpoint or unconfirmed user works again');
+  const changed = await ctx.accounts.changeStatus(ctx.em.fork() as EntityManager, account.id, SocialConnectionStatus.CONNECTED, null);
+  await ctx.dueAccounts.resumeRegularChecks(account.id, now);
+  ctx.logger.info({ accountId: account.id }, 'an account EXPIRED for a checkpoint or unconfirmed user works again');
   return changed;
 }

@@ -1,7 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
-import { pgUuidArray } from '../../database/sql';
+import type { DueAccountRepository } from '../../repositories/due-account.repository';
 
 /**
  * Keeps a batch's claim alive while the batch works. A claim lasts WORKER_LEASE_SECONDS; slow Meta
@@ -18,7 +17,7 @@ export class LeaseHeartbeat {
   readonly lost = new Set<string>();
 
   constructor(
-    private readonly deps: { em: EntityManager; clock: Clock; logger: Logger; owner: string; leaseSeconds: number },
+    private readonly deps: { dueAccounts: DueAccountRepository; clock: Clock; logger: Logger; owner: string; leaseSeconds: number },
     private readonly ids: string[],
   ) {}
 
@@ -46,13 +45,9 @@ export class LeaseHeartbeat {
   async extend(): Promise<number> {
     const until = new Date(this.deps.clock.now().getTime() + this.deps.leaseSeconds * 1000);
     try {
-      const rows = await this.deps.em.execute<Array<{ id: string }>>(
-        'update social_account set lease_until = ? where id = any(?::uuid[]) and lease_owner = ? returning id',
-        [until, pgUuidArray(this.ids), this.deps.owner],
-      );
-      const kept = new Set(rows.map((r) => r.id));
+      const kept = await this.deps.dueAccounts.extendLeases(this.deps.owner, this.ids, until);
       for (const id of this.ids) if (!kept.has(id)) this.lost.add(id);
-      return rows.length;
+      return kept.size;
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'extending the worker lease failed; retrying at the next beat');
       return -1;
