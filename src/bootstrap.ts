@@ -13,6 +13,7 @@ import { createHttpContext, type GraphQLContext } from './context';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { ormOptions } from './database/orm-options';
 import { createErrorFormatter } from './graphql/format-error';
+import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
 import { buildGraphQLSchema } from './graphql/schema';
 import { attachWebSocketServer } from './graphql/websocket';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
@@ -144,6 +145,7 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
       ApolloServerPluginCacheControlDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
+      jsonResponseStatusPlugin(),
     ],
   });
   await apollo.start();
