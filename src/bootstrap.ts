@@ -57,7 +57,7 @@ export interface AppHandles {
 /** Builds the whole app from a Config. main.ts, tests and benchmarks all start here. */
 export async function bootstrap(initialConfig: Config, options: BootstrapOptions = {}): Promise<AppHandles> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(initialConfig.logLevel);
+  const logger = options.logger ?? createLogger(initialConfig.logLevel, undefined, { format: initialConfig.logFormat, production: initialConfig.production });
   let config = initialConfig;
 
   // 1. Database: the configured one, or an embedded PostgreSQL for development.

@@ -6,7 +6,7 @@ import { createLogger } from './logger';
 /** The API entry point: reads the environment once (as worker.ts does for the worker) and handles signals. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { format: config.logFormat, production: config.production });
   const app = await bootstrap(config, { logger });
 
   let stopping = false;
