@@ -16,6 +16,7 @@ import { createErrorFormatter } from './graphql/format-error';
 import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
 import { buildGraphQLSchema } from './graphql/schema';
 import { attachWebSocketServer } from './graphql/websocket';
+import { corsMiddleware } from './http/cors';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
 import { REST_BASE_PATH, restRoutes } from './http/rest/rest-routes';
@@ -96,6 +97,7 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   app.set('trust proxy', true);
   const httpServer = createServer(app);
   app.use(operationalRoutes(services));
+  if (role === 'api' && config.corsOrigins.length > 0) app.use(['/graphql', REST_BASE_PATH], corsMiddleware(config.corsOrigins));
   if (role === 'api') app.use(metaCallbackRoutes(services));
   if (role === 'api') app.use(REST_BASE_PATH, restRoutes(services));
   const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger) : async () => undefined;

@@ -8,9 +8,16 @@ import { session } from './session';
  */
 let ws: WsClient | undefined;
 
+/**
+ * /graphql on this origin, unless the page names the API elsewhere with
+ * `<meta name="graphql-endpoint" content="https://api.example.com/graphql">` (the dashboard hosted
+ * on the platform's own origin, which the API must list in CORS_ORIGINS).
+ */
+const endpoint = new URL(document.querySelector<HTMLMetaElement>('meta[name="graphql-endpoint"]')?.content || '/graphql', location.href);
+
 function socket(onAuthLost: () => void): WsClient {
   ws ??= createWsClient({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    url: `${endpoint.protocol === 'https:' ? 'wss' : 'ws'}://${endpoint.host}${endpoint.pathname}`,
     connectionParams: () => ({ authorization: `Bearer ${session.token ?? ''}` }),
     keepAlive: 10_000,
     retryAttempts: 20,
@@ -27,7 +34,7 @@ function socket(onAuthLost: () => void): WsClient {
 
 export function createApi(onAuthLost: () => void): Client {
   return new Client({
-    url: '/graphql',
+    url: endpoint.href,
     requestPolicy: 'network-only',
     // POST for queries too: Apollo's CSRF protection refuses simple GET requests.
     preferGetMethod: false,
