@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { createHttpContext, type GraphQLContext } from './context';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+import { assertNoPendingMigrations, runMigrations } from './database/migrate';
 import { ormOptions } from './database/orm-options';
 import { createErrorFormatter } from './graphql/format-error';
 import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
@@ -57,6 +58,18 @@ export interface AppHandles {
 
 /** Builds the whole app from a Config. main.ts, tests and benchmarks all start here. */
 export async function bootstrap(initialConfig: Config, options: BootstrapOptions = {}): Promise<AppHandles> {
+  // What has started so far, stopped in reverse if a later step fails: a failed start must not
+  // leave an embedded PostgreSQL, the emulator or a connection pool running behind it.
+  const started: Array<() => Promise<unknown>> = [];
+  try {
+    return await startApp(initialConfig, options, started);
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startApp(initialConfig: Config, options: BootstrapOptions, started: Array<() => Promise<unknown>>): Promise<AppHandles> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(initialConfig.logLevel, undefined, { format: initialConfig.logFormat, production: initialConfig.production });
   let config = initialConfig;
@@ -66,30 +79,38 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, logger);
+    const database = embedded;
+    started.push(() => database.stop());
     databaseUrl = embedded.url;
   }
 
   // 2. Sandbox: without Meta credentials (never in production), the emulator plays Meta.
   const role = options.role ?? 'api';
   if (role === 'worker' && config.sandbox) {
-    await embedded?.stop();
     throw new Error(
       'npm run worker needs Meta credentials: in sandbox mode the Meta emulator lives inside the API process, so run the worker in-process (npm start, without DISABLE_WORKER).',
     );
   }
   let emulator: MetaEmulator | undefined;
-  if (config.sandbox) ({ config, emulator } = await startSandbox(config, clock, logger));
-  else if (config.developmentDefaults.length > 0) logger.warn({ defaults: config.developmentDefaults }, 'running with development defaults');
+  if (config.sandbox) {
+    ({ config, emulator } = await startSandbox(config, clock, logger));
+    const running = emulator;
+    started.push(() => running.close());
+  } else if (config.developmentDefaults.length > 0) logger.warn({ defaults: config.developmentDefaults }, 'running with development defaults');
 
   // 3. ORM and migrations: the schema is always the committed migrations' schema.
-  const orm = await MikroORM.init(ormOptions(databaseUrl, logger));
-  await orm.migrator.up();
+  const orm = await MikroORM.init(ormOptions(databaseUrl, logger, config.databasePoolMax));
+  started.push(() => orm.close(true));
+  if (config.migrateOnStart) await runMigrations(orm, databaseUrl, logger);
+  else await assertNoPendingMigrations(orm);
 
   // 4. Services and the status-event listener.
   const metrics = createMetrics();
   const services = createServices({ config, orm, clock, logger, metrics, databaseUrl });
+  started.push(() => services.events.stop());
   await services.events.start();
   services.metaCallbacks.start(); // completes data deletions once their grace period has passed
+  started.push(() => services.metaCallbacks.stop());
 
   // 5. HTTP + WebSocket on one server and one path (a worker process serves only operational routes).
   const app = express();
@@ -108,9 +129,17 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   // 6. The lifecycle worker: in this process unless disabled; `npm run worker` runs it alone.
   const runWorker = role === 'worker' || config.worker.enabled;
   if (runWorker) services.worker.start();
+  started.push(() => services.worker.stop(), stopGraphQL);
 
   const port = options.port ?? (role === 'worker' ? config.workerPort : config.port);
-  await new Promise<void>((resolve) => httpServer.listen(port, config.host, resolve));
+  // A port already in use rejects here (and the steps above are stopped) instead of crashing later.
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
   const boundPort = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${boundPort}`;
   logger.info({ url: role === 'api' ? `${url}/graphql` : url, role, worker: runWorker, sandbox: config.sandbox }, role === 'api' ? 'GraphQL server ready' : 'lifecycle worker ready');
