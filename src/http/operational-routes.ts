@@ -1,5 +1,7 @@
 import { Router } from 'express';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Services } from '../services';
+import { storedTokensByKey } from '../services/tokens/key-rotation';
 import { printSortedSchema } from '../graphql/schema';
 
 /** Liveness, readiness, the schema file and metrics. No authentication: nothing here is personal. */
@@ -27,6 +29,10 @@ export function operationalRoutes(services: Services): Router {
       .execute<Array<{ status: string; n: number }>>('select connection_status as status, count(*)::int as n from social_account group by connection_status');
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
+    services.metrics.storedTokens.reset();
+    for (const { keyId, n } of await storedTokensByKey(services.orm.em.fork() as EntityManager)) {
+      services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
+    }
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   return router;

@@ -33,7 +33,8 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
   });
   const facebook = new FacebookClient(metaHttp, config.meta);
   const instagram = new InstagramClient(metaHttp, config.meta);
-  const vault = new TokenVault(new TokenCipher(config.tokenKeys));
+  const tokenCipher = new TokenCipher(config.tokenKeys);
+  const vault = new TokenVault(tokenCipher);
   const status = new AccountStatusService(clock);
   const accounts = new AccountService({
     clock,
@@ -81,6 +82,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     statusChanges: new StatusChangeReader(orm),
     metaCallbacks: new MetaCallbackService({ orm, clock, logger, status, meta: config.meta, publicUrl: config.publicUrl }),
     worker,
+    tokenCipher,
   };
 }
 
