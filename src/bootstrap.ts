@@ -169,6 +169,10 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts and worker.ts own SIGTERM/SIGINT. Left on (its default outside NODE_ENV=test), Apollo
+    // stops itself on the signal too and the two stops deadlock until main's 20 s force-exit:
+    // every production restart used to end with exit code 1 (test/topology.test.ts).
+    stopOnTerminationSignals: false,
     formatError,
     plugins: [
       // We set no cache hints. Left on, Apollo's default cache-control plugin wraps every field
