@@ -29,6 +29,8 @@ export function operationalRoutes(services: Services): Router {
       .execute<Array<{ status: string; n: number }>>('select connection_status as status, count(*)::int as n from social_account group by connection_status');
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
+    // At scrape time too: the socket hooks set it on connect and complete, not when a subscription starts.
+    services.metrics.subscriptions.set(services.events.subscriberCount);
     services.metrics.storedTokens.reset();
     for (const { keyId, n } of await storedTokensByKey(services.orm.em.fork() as EntityManager)) {
       services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
