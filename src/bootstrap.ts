@@ -28,6 +28,8 @@ import type { MetaEmulator } from './sandbox/emulator';
 import { sandboxRoutes } from './sandbox/sandbox-routes';
 import { startSandbox } from './sandbox/start-sandbox';
 import { createServices, type Services } from './services';
+import { createTracing, graphqlSpanMiddleware, graphqlSpanPlugin, traceDatabase, type Tracing } from './tracing';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface BootstrapOptions {
   clock?: Clock;
@@ -39,6 +41,8 @@ export interface BootstrapOptions {
    * DISABLE_WORKER. `worker`: only the lifecycle worker, with /healthz, /readyz and /metrics.
    */
   role?: 'api' | 'worker';
+  /** Tracing to this exporter whatever the config says (tests: InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
 }
 
 export interface AppHandles {
@@ -73,6 +77,8 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(initialConfig.logLevel, undefined, { format: initialConfig.logFormat, production: initialConfig.production });
   let config = initialConfig;
+  const tracing = createTracing(initialConfig, options.spanExporter);
+  started.push(() => tracing.shutdown());
 
   // 1. Database: the configured one, or an embedded PostgreSQL for development.
   let embedded: EmbeddedDatabase | undefined;
@@ -101,12 +107,13 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   // 3. ORM and migrations: the schema is always the committed migrations' schema.
   const orm = await MikroORM.init(ormOptions(databaseUrl, logger, config.databasePoolMax));
   started.push(() => orm.close(true));
+  traceDatabase(orm, tracing);
   if (config.migrateOnStart) await runMigrations(orm, databaseUrl, logger);
   else await assertNoPendingMigrations(orm);
 
   // 4. Services and the status-event listener.
   const metrics = createMetrics();
-  const services = createServices({ config, orm, clock, logger, metrics, databaseUrl });
+  const services = createServices({ config, orm, clock, logger, metrics, databaseUrl, tracing });
   started.push(() => services.events.stop());
   await services.events.start();
   services.metaCallbacks.start(); // completes data deletions once their grace period has passed
@@ -121,7 +128,7 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   if (role === 'api' && config.corsOrigins.length > 0) app.use(['/graphql', REST_BASE_PATH], corsMiddleware(config.corsOrigins));
   if (role === 'api') app.use(metaCallbackRoutes(services));
   if (role === 'api') app.use(REST_BASE_PATH, restRoutes(services));
-  const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger) : async () => undefined;
+  const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger, tracing) : async () => undefined;
   if (role === 'api' && emulator && config.jwt.secret) app.use(sandboxRoutes(config, emulator.url));
   if (role === 'api') app.use(webApp()); // last: the dashboard never shadows an API route
   app.use(jsonErrors(logger));
@@ -155,13 +162,14 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
       await orm.close(true);
       await emulator?.close();
       await embedded?.stop();
+      await tracing.shutdown(); // flushes the last spans
     })());
 
   return { app, httpServer, url, port: boundPort, config, orm, services, emulator, close };
 }
 
 /** Apollo on /graphql and graphql-ws on the same server; returns the graceful stop. */
-async function mountGraphQL(app: express.Express, httpServer: Server, services: Services, logger: Logger): Promise<() => Promise<void>> {
+async function mountGraphQL(app: express.Express, httpServer: Server, services: Services, logger: Logger, tracing: Tracing): Promise<() => Promise<void>> {
   const schema = buildGraphQLSchema();
   const formatError = createErrorFormatter(logger);
   const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: services.config.websocketKeepAliveMs });
@@ -181,12 +189,14 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
       ApolloServerPluginDrainHttpServer({ httpServer }),
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       jsonResponseStatusPlugin(),
+      graphqlSpanPlugin(),
     ],
   });
   await apollo.start();
   app.use(
     '/graphql',
     express.json({ limit: '256kb' }),
+    graphqlSpanMiddleware(tracing),
     expressMiddleware(apollo, { context: async ({ req }) => createHttpContext(services, req.headers.authorization) }),
   );
   return () => apollo.stop();

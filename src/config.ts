@@ -40,6 +40,14 @@ export interface Config {
   migrateOnStart: boolean;
   /** DATABASE_POOL_MAX: connections per process in the ORM pool (plus one LISTEN connection for events). */
   databasePoolMax: number;
+  /** OpenTelemetry tracing, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: TracingConfig;
+}
+
+export interface TracingConfig {
+  /** OTLP/HTTP traces endpoint (`$OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces`). */
+  tracesUrl: string;
+  serviceName: string;
 }
 
 export interface JwtConfig {
@@ -306,6 +314,13 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   const corsOrigins = parseOrigins(read('CORS_ORIGINS'), problems);
   const migrateOnStart = read('MIGRATE_ON_START') === undefined || isTruthy(read('MIGRATE_ON_START'));
   const databasePoolMax = parseInteger(read('DATABASE_POOL_MAX') ?? '10', 'DATABASE_POOL_MAX', problems, { min: 1, max: 500 });
+  let tracing: TracingConfig | undefined;
+  const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint) {
+    if (!isHttpUrl(otlpEndpoint)) problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (the collector, e.g. http://otel-collector:4318)');
+    // The OpenTelemetry convention: the generic endpoint gets the signal's path appended.
+    tracing = { tracesUrl: `${otlpEndpoint.replace(/\/+$/, '')}/v1/traces`, serviceName: read('OTEL_SERVICE_NAME') ?? 'instagram-connect' };
+  }
 
   if (problems.length > 0 || !tokenKeys) throw new ConfigError(problems);
 
@@ -339,6 +354,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     corsOrigins,
     migrateOnStart,
     databasePoolMax,
+    tracing,
   };
 }
 

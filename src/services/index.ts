@@ -18,9 +18,10 @@ import { OAuthStateService } from './oauth/oauth-state.service';
 import { TokenCipher } from './tokens/token-cipher';
 import { TokenVault } from './tokens/token-vault';
 import { LifecycleWorker } from './worker/lifecycle-worker';
+import { metaCallSpan, type Tracing } from '../tracing';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
-export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string }) {
+export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string; tracing?: Tracing }) {
   const { config, orm, clock, logger, metrics } = deps;
   const gate = new RateLimitGate(clock, config.meta.usageThrottlePercent, {
     onPause: (scope, seconds) => {
@@ -30,6 +31,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
   });
   const metaHttp = new MetaHttp(config.meta, gate, clock, logger, {
     onCall: (host, _operation, outcome) => metrics.metaCalls.inc({ host, outcome }),
+    span: deps.tracing?.enabled ? metaCallSpan(deps.tracing) : undefined,
   });
   const facebook = new FacebookClient(metaHttp, config.meta);
   const instagram = new InstagramClient(metaHttp, config.meta);
