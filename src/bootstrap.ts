@@ -12,6 +12,7 @@ import type { Config } from './config';
 import { createHttpContext, type GraphQLContext } from './context';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { ormOptions } from './database/orm-options';
+import { compiledExecutorGateway } from './graphql/compiled-executor';
 import { createErrorFormatter } from './graphql/format-error';
 import { buildGraphQLSchema } from './graphql/schema';
 import { attachWebSocketServer } from './graphql/websocket';
@@ -134,7 +135,10 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
   const formatError = createErrorFormatter(logger);
   const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: services.config.websocketKeepAliveMs });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // jit: the schema comes through the compiled executor (Apollo's executor hook); see compiled-executor.ts.
+    ...(services.config.graphqlExecutor === 'jit'
+      ? { gateway: compiledExecutorGateway(schema, (executor) => services.metrics.graphqlExecutions.inc({ executor })) }
+      : { schema }),
     introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError,

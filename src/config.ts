@@ -26,6 +26,8 @@ export interface Config {
   pricePolicy: PricePolicy;
   worker: WorkerConfig;
   websocketKeepAliveMs: number;
+  /** `jit`: queries run compiled by graphql-jit (graphql-js for the rest); `graphql-js`: everything through graphql-js. */
+  graphqlExecutor: 'jit' | 'graphql-js';
   /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
   workerPort: number;
   /** True when running against the built-in Meta emulator (no Meta credentials, not production). */
@@ -287,6 +289,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   // How often idle WebSocket clients are pinged; one missed pong and the socket is dropped.
   const websocketKeepAliveMs = parseInteger(read('WS_KEEPALIVE_MS') ?? '15000', 'WS_KEEPALIVE_MS', problems, { min: 50 });
 
+  // The compiled executor answers exactly as graphql-js does; graphql-js alone stays selectable for A/B and as an escape hatch.
+  const graphqlExecutor = read('GRAPHQL_EXECUTOR') ?? 'jit';
+  if (graphqlExecutor !== 'jit' && graphqlExecutor !== 'graphql-js') problems.push('GRAPHQL_EXECUTOR must be jit or graphql-js');
+
   const logLevel = read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -317,6 +323,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     pricePolicy,
     worker,
     websocketKeepAliveMs,
+    graphqlExecutor: graphqlExecutor as Config['graphqlExecutor'],
     workerPort,
     sandbox,
     developmentDefaults,

@@ -31,6 +31,12 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    graphqlExecutions: new Counter({
+      name: 'graphql_executions_total',
+      help: 'GraphQL operations executed over HTTP, by executor (jit: compiled by graphql-jit; graphql-js: the fallback)',
+      labelNames: ['executor'] as const,
+      registers: [registry],
+    }),
   };
 }
 
