@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -16,6 +16,7 @@ import { compiledExecutorGateway } from './graphql/compiled-executor';
 import { createErrorFormatter } from './graphql/format-error';
 import { buildGraphQLSchema } from './graphql/schema';
 import { attachWebSocketServer } from './graphql/websocket';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHttpListener } from './http/graphql-http';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
 import { REST_BASE_PATH, restRoutes } from './http/rest/rest-routes';
@@ -151,11 +152,11 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
     ],
   });
   await apollo.start();
-  app.use(
-    '/graphql',
-    express.json({ limit: '256kb' }),
-    expressMiddleware(apollo, { context: async ({ req }) => createHttpContext(services, req.headers.authorization) }),
-  );
+  const context = async (req: IncomingMessage) => createHttpContext(services, req.headers.authorization);
+  app.use('/graphql', express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }), expressMiddleware(apollo, { context: ({ req }) => context(req) }));
+  // JSON POSTs to /graphql skip express (the same Apollo, the same answers); the rest still goes through the route above.
+  httpServer.removeListener('request', app);
+  httpServer.on('request', graphqlHttpListener(apollo, context, app, logger));
   return () => apollo.stop();
 }
 
