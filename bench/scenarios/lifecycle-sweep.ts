@@ -4,8 +4,7 @@ import os from 'node:os';
 import { Pool } from 'pg';
 import { TokenCipher } from '../../src/services/tokens/token-cipher';
 import { CpuMeter } from '../lib/cpu';
-import { BENCH_TOKEN_KEY, serverEnv } from '../lib/env';
-import { BenchChild } from '../lib/ipc';
+import { BENCH_TOKEN_KEY } from '../lib/env';
 import { int, ms } from '../lib/report';
 import type { BenchContext, ResultRow, Scenario, ScenarioResult } from './types';
 
@@ -154,13 +153,9 @@ function pin(pid: number, cpus: string): void {
 }
 
 async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: number, workerCpus?: string): Promise<Run> {
+  // ctx.startServer: the same bench/server.ts, and with --profile each worker writes a CPU profile.
   const children = await Promise.all(
-    Array.from({ length: workers }, (_, i) =>
-      BenchChild.start<{ url: string; pid: number }>('server', {
-        name: `worker ${i + 1}`,
-        env: serverEnv(ctx.db.url, ctx.emulator.urls, { WORKER_BATCH_SIZE: '100', META_MAX_ATTEMPTS: '2' }),
-      }),
-    ),
+    Array.from({ length: workers }, (_, i) => ctx.startServer(`sweep-${workers}w-worker${i + 1}`, { WORKER_BATCH_SIZE: '100', META_MAX_ATTEMPTS: '2' })),
   );
   try {
     if (workerCpus) for (const child of children) pin(child.pid, workerCpus);
@@ -168,7 +163,7 @@ async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: n
     children.forEach((c, i) => (others[`worker${i + 1}`] = c.pid));
     const meter = new CpuMeter(undefined, ctx.db.name, others);
     const started = performance.now();
-    const reports = await Promise.all(children.map((c) => c.request<SweepReport>('sweep', undefined, 900_000)));
+    const reports = await Promise.all(children.map((c) => c.child.request<SweepReport>('sweep', undefined, 900_000)));
     const seconds = (performance.now() - started) / 1000;
     const cpu = meter.stop();
     const meta = await ctx.emulator.control<Run['meta']>('refreshCounts');
