@@ -5,8 +5,8 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 /** Which executor answered an operation; counted in graphql_executions_total. */
 export type ExecutorName = 'jit' | 'graphql-js';
 
-/** Distinct compiled operations kept; clients send a handful, this only bounds junk. */
-const MAX_COMPILED = 200;
+/** Distinct documents remembered (least recently used goes first); clients send a handful, this only bounds junk. */
+const MAX_DOCUMENTS = 200;
 
 /** A document is compiled the second time it is executed: a one-off document is not worth the compile (~1 ms). */
 const COMPILE_ON_USE = 2;
@@ -29,8 +29,8 @@ type Entry = { uses: number; compiled?: CompiledQuery | null };
  * contract). test/compiled-executor.test.ts runs the same fixtures through both.
  */
 export function compiledExecutorGateway(schema: GraphQLSchema, onExecuted: (executor: ExecutorName) => void = () => undefined): GatewayInterface {
-  const byDocument = new WeakMap<DocumentNode, Map<string, Entry>>();
-  let compiledCount = 0;
+  // Keyed by the DocumentNode Apollo's document store hands back for the same query text.
+  const byDocument = new Map<DocumentNode, Map<string, Entry>>();
 
   const executor: GatewayExecutor = async (requestContext) => {
     const { document, operation, request, context } = requestContext;
@@ -42,15 +42,20 @@ export function compiledExecutorGateway(schema: GraphQLSchema, onExecuted: (exec
     if (operation.operation !== 'query') return graphqlJs();
 
     let entries = byDocument.get(document);
-    if (!entries) byDocument.set(document, (entries = new Map()));
+    if (entries) {
+      byDocument.delete(document); // most recently used goes last
+    } else {
+      entries = new Map();
+      if (byDocument.size >= MAX_DOCUMENTS) byDocument.delete(byDocument.keys().next().value!);
+    }
+    byDocument.set(document, entries);
     const key = requestContext.operationName ?? '';
     let entry = entries.get(key);
     if (!entry) entries.set(key, (entry = { uses: 0 }));
     entry.uses++;
     if (entry.compiled === undefined) {
-      if (entry.uses < COMPILE_ON_USE || compiledCount >= MAX_COMPILED) return graphqlJs();
+      if (entry.uses < COMPILE_ON_USE) return graphqlJs();
       entry.compiled = compile(schema, document, requestContext.operationName);
-      if (entry.compiled) compiledCount++;
     }
     const compiled = entry.compiled;
     if (!compiled) return graphqlJs();
