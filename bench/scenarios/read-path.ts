@@ -69,6 +69,9 @@ export const readPath: Scenario = {
           database: ctx.db.name,
         });
       ctx.log(`HTTP load on the app (${scale.connections} connections, ${scale.seconds} s)`);
+      // One discarded run first, on this server and on the A/B one below: a fresh process's code is
+      // not yet optimized after a short warm-up, and both must be compared in the same state.
+      await load(app.url, app.pid);
       const ours = await load(app.url, app.pid);
       ctx.log(`HTTP load on the baseline`);
       const theirs = await load(baseline.info.url, baseline.pid);
@@ -79,8 +82,7 @@ export const readPath: Scenario = {
       try {
         const answers = await Promise.all([postGraphQL(app.url, tokens[0], READ_QUERY), postGraphQL(graphqlJsApp.url, tokens[0], READ_QUERY)]);
         if (answers[0].body !== answers[1].body) throw new Error(`graphql-js and jit answers differ: ${firstDifference(answers[0].body, answers[1].body)}`);
-        // A fresh process: one discarded run first, as the app under test was warmed by the in-process runs.
-        await load(graphqlJsApp.url, graphqlJsApp.pid);
+        await load(graphqlJsApp.url, graphqlJsApp.pid); // discarded, as for the app above
         graphqlJs = await load(graphqlJsApp.url, graphqlJsApp.pid);
       } finally {
         await graphqlJsApp.stop();
