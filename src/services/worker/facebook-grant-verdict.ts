@@ -1,6 +1,7 @@
 import type { DueAccount } from '../../repositories/due-account.repository';
 import { MetaAppCredentialsError, MetaAuthError, MetaError, MetaPermissionError } from '../meta/errors';
 import { grantReach, type GrantReach } from '../meta/grant-reach';
+import { UnreadableStoredTokenError } from '../tokens/unreadable-token';
 import type { Decision, FlowContext } from './flow-context';
 
 /** One worker per grant per this long may call Meta for it, however its accounts were claimed. */
@@ -35,9 +36,22 @@ export async function judgeGrant(
   const first = group[0];
   const grantId = first.grantId!;
   const all = () => [...decisions.values()];
+  const failAll = (error: MetaError) => ({
+    settled: group.map((a) =>
+      error instanceof MetaAuthError || error instanceof MetaPermissionError ? { ...decisions.get(a.id)!, change: { metaError: error } } : ctx.outcomes.failed(decisions.get(a.id)!, a, error, now),
+    ),
+  });
+  let userToken: string;
+  try {
+    userToken = ctx.vault.openGrantToken(grantId, first.grantTokenSealed!);
+  } catch (error) {
+    // Sealed with a key no longer configured: every account of the grant needs reconnecting.
+    if (error instanceof UnreadableStoredTokenError) return failAll(error);
+    throw error;
+  }
   const verdict: GrantVerdict = {
     grantId,
-    userToken: ctx.vault.openGrantToken(grantId, first.grantTokenSealed!),
+    userToken,
     expiresAt: first.tokenExpiresAt,
     dataAccessEndsAt: first.dataAccessExpiresAt,
     reach: null,
@@ -84,11 +98,7 @@ export async function judgeGrant(
       return { settled: all().map((d) => ({ ...d, postponeTo: until })) };
     }
     ctx.metrics.refreshes.inc({ kind: 'grant_check', outcome: 'failed' });
-    return {
-      settled: group.map((a) =>
-        error instanceof MetaAuthError || error instanceof MetaPermissionError ? { ...decisions.get(a.id)!, change: { metaError: error } } : ctx.outcomes.failed(decisions.get(a.id)!, a, error, now),
-      ),
-    };
+    return failAll(error);
   }
   return verdict;
 }

@@ -3,6 +3,7 @@ import type { DueAccount } from '../../repositories/due-account.repository';
 import { SocialConnectionStatus } from '../../schema/enums';
 import { MetaAuthError, MetaError, MetaPermissionError, MetaTransientError } from '../meta/errors';
 import { normalizeProfile } from '../meta/profile';
+import { UnreadableStoredTokenError } from '../tokens/unreadable-token';
 import type { Decision, FlowContext } from './flow-context';
 
 /**
@@ -22,7 +23,14 @@ export async function refreshInstagramAccount(ctx: FlowContext, account: DueAcco
   if (expiresAt && expiresAt <= now) {
     return { ...decision, change: { to: SocialConnectionStatus.EXPIRED, reason: `The Instagram access token expired on ${isoDay(expiresAt)}; reconnect to continue.` } };
   }
-  let token = ctx.vault.openGrantToken(account.grantId, account.grantTokenSealed);
+  let token: string;
+  try {
+    token = ctx.vault.openGrantToken(account.grantId, account.grantTokenSealed);
+  } catch (error) {
+    // Sealed with a key no longer configured: the account needs reconnecting, the sweep goes on.
+    if (error instanceof UnreadableStoredTokenError) return { ...decision, change: { metaError: error } };
+    throw error;
+  }
 
   let refreshRetryAt: Date | null = null;
   const refreshAt = schedule.refreshDueAt(account.tokenIssuedAt, expiresAt);
