@@ -109,6 +109,10 @@ export class SyncCoalescer {
 
   private async lock(id: string): Promise<PoolClient> {
     const connection = await this.deps.lockPool.connect();
+    // pg's pool listens for errors on idle clients only: a checked-out one that loses its server
+    // (database restart during the Meta call) would otherwise raise an unhandled 'error'. The
+    // next query on it fails and is handled where it is made.
+    if (connection.listenerCount('error') === 0) connection.on('error', () => undefined);
     try {
       // Waits while another instance syncs this account (bounded by the pool's statement_timeout).
       await connection.query('select pg_advisory_lock($1, hashtext($2))', [SYNC_LOCK_NAMESPACE, id]);
