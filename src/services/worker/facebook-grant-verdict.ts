@@ -1,5 +1,5 @@
 import type { DueAccount } from '../../repositories/due-account.repository';
-import { MetaAppCredentialsError, MetaAuthError, MetaError, MetaPermissionError } from '../meta/errors';
+import { MetaAppCredentialsError, MetaAuthError, MetaError } from '../meta/errors';
 import { grantReach, type GrantReach } from '../meta/grant-reach';
 import { UnreadableStoredTokenError } from '../tokens/unreadable-token';
 import type { Decision, FlowContext } from './flow-context';
@@ -36,11 +36,8 @@ export async function judgeGrant(
   const first = group[0];
   const grantId = first.grantId!;
   const all = () => [...decisions.values()];
-  const failAll = (error: MetaError) => ({
-    settled: group.map((a) =>
-      error instanceof MetaAuthError || error instanceof MetaPermissionError ? { ...decisions.get(a.id)!, change: { metaError: error } } : ctx.outcomes.failed(decisions.get(a.id)!, a, error, now),
-    ),
-  });
+  // Auth and permission errors become each account's status change; anything else is damped.
+  const failAll = (error: MetaError) => ({ settled: group.map((a) => ctx.outcomes.failed(decisions.get(a.id)!, a, error, now)) });
   let userToken: string;
   try {
     userToken = ctx.vault.openGrantToken(grantId, first.grantTokenSealed!);
@@ -105,9 +102,6 @@ export async function judgeGrant(
 
 /** An invalid user token kills every account on the grant, including ones not in this batch. */
 async function expireWholeGrant(ctx: FlowContext, grantId: string, error: MetaAuthError, inBatch: DueAccount[]): Promise<void> {
-  const others = await ctx.dueAccounts.liveAccountIdsOfGrant(
-    grantId,
-    inBatch.map((a) => a.id),
-  );
+  const others = await ctx.dueAccounts.liveAccountIdsOfGrant(grantId, inBatch.map((a) => a.id));
   for (const id of others) await ctx.accounts.recordFailure(ctx.em.fork(), id, error);
 }
