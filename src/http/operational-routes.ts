@@ -2,6 +2,7 @@ import { forkEm } from '../database/transaction';
 import { countAccountsByStatus } from '../repositories/social-account.repository';
 import { Router } from 'express';
 import type { Services } from '../services';
+import { storedTokensByKey } from '../services/tokens/key-rotation';
 import { printSortedSchema } from '../graphql/schema';
 import { recordWebhookStats } from '../services/webhooks/webhook-stats';
 
@@ -38,6 +39,12 @@ export function operationalRoutes(services: Services): Router {
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
     await recordWebhookStats(forkEm(services.orm), services.clock.now(), services.metrics);
+    // At scrape time too: the socket hooks set it on connect and complete, not when a subscription starts.
+    services.metrics.subscriptions.set(services.events.subscriberCount);
+    services.metrics.storedTokens.reset();
+    for (const { keyId, n } of await storedTokensByKey(forkEm(services.orm))) {
+      services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
+    }
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   return router;

@@ -48,6 +48,8 @@ export type MetaCallOutcome = 'ok' | 'auth' | 'permission' | 'rate_limited' | 't
 
 export interface MetaHttpEvents {
   onCall?(host: MetaHost, operation: string, outcome: MetaCallOutcome): void;
+  /** Wraps each call, retries included (tracing); `outcomeOf` classifies a failure. */
+  span?<T>(host: MetaHost, operation: string, run: () => Promise<T>, outcomeOf: (error: unknown) => string): Promise<T>;
 }
 
 /**
@@ -74,6 +76,12 @@ export class MetaHttp {
   }
 
   async request<T>(req: MetaRequest): Promise<T> {
+    const span = this.events.span;
+    if (!span) return this.requestWithRetries<T>(req);
+    return span(req.host, req.operation, () => this.requestWithRetries<T>(req), (error) => (error instanceof MetaError ? error.kind : 'transient'));
+  }
+
+  private async requestWithRetries<T>(req: MetaRequest): Promise<T> {
     const targets = this.targetsFor(req);
     const scopes = scopesToCheck(targets);
     let attempt = 0;
