@@ -9,6 +9,12 @@ import { LoginProvider, SocialConnectionStatus } from '../schema/enums';
  * identity map would shadow the full one the callers load afterwards.
  */
 
+/** The grant's token as stored (sealed; TokenVault opens it), or nothing when there is none. */
+export async function sealedGrantToken(em: EntityManager, grantId: string): Promise<string | null | undefined> {
+  const [row] = await em.execute<Array<{ token: string | null }>>('select token_encrypted as token from meta_grant where id = ?', [grantId]);
+  return row?.token;
+}
+
 /** Whose authorization a grant is: the flow and the Meta user id it is keyed by. */
 export async function metaUserOfGrant(em: EntityManager, grantId: string): Promise<{ provider: LoginProvider; meta_user_id: string } | undefined> {
   const [metaUser] = await em.execute<Array<{ provider: LoginProvider; meta_user_id: string }>>('select provider, meta_user_id from meta_grant where id = ?', [

@@ -29,6 +29,19 @@ export async function listAccountSnapshots(em: EntityManager, memberId: string, 
   return rows.map(toSnapshot);
 }
 
+/** The account's token and its grant's, as stored (sealed; TokenVault opens them); undefined when the account is gone. */
+export async function sealedTokensOfAccount(
+  em: EntityManager,
+  accountId: string,
+): Promise<{ account_token: string | null; grant_token: string | null; grant_id: string | null } | undefined> {
+  const [row] = await em.execute<Array<{ account_token: string | null; grant_token: string | null; grant_id: string | null }>>(
+    `select a.token_encrypted as account_token, g.token_encrypted as grant_token, g.id as grant_id
+         from social_account a left join meta_grant g on g.id = a.grant_id where a.id = ?`,
+    [accountId],
+  );
+  return row;
+}
+
 /** What facebookDeadline needs for a stored account (undefined when the account is gone). */
 export async function facebookDeadlineInputs(
   em: EntityManager,
