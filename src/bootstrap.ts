@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -13,13 +13,15 @@ import { createHttpContext, type GraphQLContext } from './context';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { assertNoPendingMigrations, runMigrations } from './database/migrate';
 import { ormOptions } from './database/orm-options';
+import { compiledExecutorGateway } from './graphql/compiled-executor';
 import { createErrorFormatter } from './graphql/format-error';
 import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
 import { buildGraphQLSchema } from './graphql/schema';
 import { operationLimitProtections } from './graphql/operation-limits';
-import { maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
+import { maxTokensCheck, maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
 import { attachWebSocketServer } from './graphql/websocket';
 import { corsMiddleware } from './http/cors';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHttpListener } from './http/graphql-http';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
 import { REST_BASE_PATH, restRoutes } from './http/rest/rest-routes';
@@ -194,7 +196,10 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
   // graphql-armor (issue 15): aliases, depth, directives, cost; suggestions masked when introspection is off.
   const armor = operationLimitProtections(limits.operation, { enabled: limits.enabled, blockFieldSuggestions: !services.config.introspection });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // jit: the schema comes through the compiled executor (Apollo's executor hook); see compiled-executor.ts.
+    ...(services.config.graphqlExecutor === 'jit'
+      ? { gateway: compiledExecutorGateway(schema, (executor) => services.metrics.graphqlExecutions.inc({ executor })) }
+      : { schema }),
     introspection: services.config.introspection,
     validationRules: armor.validationRules,
     includeStacktraceInErrorResponses: false,
@@ -216,12 +221,25 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
     ],
   });
   await apollo.start();
+  const context = async (req: IncomingMessage) => createHttpContext(services, req.headers.authorization);
+  const tooManyTokens = limits.enabled ? maxTokensCheck(services) : undefined;
   app.use(
     '/graphql',
-    express.json({ limit: '256kb' }),
-    ...(limits.enabled ? [maxTokensMiddleware(services)] : []),
+    express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
+    ...(tooManyTokens ? [maxTokensMiddleware(tooManyTokens)] : []),
     graphqlSpanMiddleware(tracing),
-    expressMiddleware(apollo, { context: async ({ req }) => createHttpContext(services, req.headers.authorization) }),
+    expressMiddleware(apollo, { context: ({ req }) => context(req) }),
+  );
+  // JSON POSTs to /graphql skip express (the same Apollo, the same checks, the same answers); the
+  // rest still goes through the route above, and so do requests needing CORS headers or a span.
+  const corsOrigins = services.config.corsOrigins.length > 0;
+  httpServer.removeListener('request', app);
+  httpServer.on(
+    'request',
+    graphqlHttpListener(apollo, context, app, logger, {
+      eligible: (req) => !tracing.enabled && !(corsOrigins && req.headers.origin !== undefined),
+      refuse: tooManyTokens && ((req, body) => tooManyTokens(req.headers.authorization, body)),
+    }),
   );
   return () => apollo.stop();
 }

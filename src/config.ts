@@ -26,6 +26,8 @@ export interface Config {
   pricePolicy: PricePolicy;
   worker: WorkerConfig;
   websocketKeepAliveMs: number;
+  /** `jit`: queries run compiled by graphql-jit (graphql-js for the rest); `graphql-js`: everything through graphql-js. */
+  graphqlExecutor: 'jit' | 'graphql-js';
   /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
   workerPort: number;
   /** connection_event rows older than this are pruned by the worker; a cursor older than this is CURSOR_EXPIRED. */
@@ -389,6 +391,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
 
   const statusEventRetentionDays = parseNumber(read('STATUS_EVENT_RETENTION_DAYS') ?? '30', 'STATUS_EVENT_RETENTION_DAYS', problems, { min: 1, max: 3650 });
 
+  // The compiled executor answers exactly as graphql-js does; graphql-js alone stays selectable for A/B and as an escape hatch.
+  const graphqlExecutor = read('GRAPHQL_EXECUTOR') ?? 'jit';
+  if (graphqlExecutor !== 'jit' && graphqlExecutor !== 'graphql-js') problems.push('GRAPHQL_EXECUTOR must be jit or graphql-js');
+
   const logLevel = read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
@@ -435,6 +441,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     pricePolicy,
     worker,
     websocketKeepAliveMs,
+    graphqlExecutor: graphqlExecutor as Config['graphqlExecutor'],
     workerPort,
     statusEventRetentionDays,
     sandbox,

@@ -82,6 +82,12 @@ export function createMetrics() {
       labelNames: ['key_id', 'key'] as const,
       registers: [registry],
     }),
+    graphqlExecutions: new Counter({
+      name: 'graphql_executions_total',
+      help: 'GraphQL operations executed over HTTP, by executor (jit: compiled by graphql-jit; graphql-js: the fallback)',
+      labelNames: ['executor'] as const,
+      registers: [registry],
+    }),
   };
 }
 

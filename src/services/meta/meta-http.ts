@@ -4,6 +4,7 @@ import type { MetaConfig } from '../../config';
 import type { Logger } from '../../logger';
 import { classifyMetaError, isRateLimitCode, MetaError, MetaRateLimitError, MetaTransientError, type MetaHost } from './errors';
 import { parseJsonKeepingBigInts } from './json';
+import { metaTransport, type MetaResponse, type MetaTransportRequest } from './meta-transport';
 import type { RateLimitGate } from './rate-limit-gate';
 import {
   parseAppUsage,
@@ -182,19 +183,18 @@ export class MetaHttp {
       url.searchParams.set('access_token', req.accessToken);
       if (req.host === 'facebookGraph') url.searchParams.set('appsecret_proof', this.appsecretProof(req.accessToken));
     }
-    const init: RequestInit = { method: req.method ?? 'GET', signal: AbortSignal.timeout(this.config.timeoutMs) };
+    const init: MetaTransportRequest = { method: req.method ?? 'GET', timeoutMs: this.config.timeoutMs };
     if (req.form) {
       const body = new URLSearchParams();
       for (const [key, value] of Object.entries(req.form)) if (value !== undefined) body.set(key, value);
       init.body = body;
-      init.headers = { 'content-type': 'application/x-www-form-urlencoded' };
     }
 
-    let response: Response;
+    let response: MetaResponse;
     let text: string;
     try {
-      response = await fetch(url, init);
-      text = await response.text();
+      response = await metaTransport(url, init); // pooled keep-alive connections, see meta-transport.ts
+      text = response.text;
     } catch (error) {
       const cause = (error as Error).name === 'TimeoutError' ? `timed out after ${this.config.timeoutMs}ms` : 'network failure';
       throw new MetaTransientError({ message: `Meta ${req.operation}: ${cause}` });
