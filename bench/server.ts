@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfigOrExit } from '../src/config';
 import type { SocialConnectionStatus } from '../src/schema/enums';
@@ -36,8 +35,8 @@ serveParent(async () => {
         await Promise.all(
           Array.from({ length: Math.min(8, ids.length) }, async () => {
             for (let id = queue.shift(); id; id = queue.shift()) {
-              await app.services.accounts.changeStatus(app.orm.em.fork() as EntityManager, id, to, reason);
-              if (then) await app.services.accounts.changeStatus(app.orm.em.fork() as EntityManager, id, then, null);
+              await app.services.accounts.changeStatus(app.orm.em.fork(), id, to, reason);
+              if (then) await app.services.accounts.changeStatus(app.orm.em.fork(), id, then, null);
             }
           }),
         );

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { forkEm } from './database/transaction';
 import type { AuthenticatedMember } from './services/auth/jwt-verifier';
 import type { Services } from './services';
 
@@ -23,7 +24,7 @@ export function createHttpContext(services: Services, authorization: string | un
     // parsing, so requests that fail parsing or validation, introspection and `__typename` never
     // pay for a fork (~4 % of a read-path request's CPU in the bench profile).
     get em() {
-      return (em ??= services.orm.em.fork() as EntityManager);
+      return (em ??= forkEm(services.orm));
     },
     member: () => (member ??= services.jwt.verifyHeader(authorization)),
   };
@@ -37,7 +38,7 @@ export function createSocketContext(services: Services, member: AuthenticatedMem
     // Forked on first use: a subscription's context lives as long as the subscription, and most
     // never use it (events are loaded in a fork of their own). ~2 KB per subscriber (bench/, scenario 2).
     get em() {
-      return (em ??= services.orm.em.fork() as EntityManager);
+      return (em ??= forkEm(services.orm));
     },
     member: () => member,
   };

@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { Writable } from 'node:stream';
 import { bootstrap, type AppHandles } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
@@ -30,10 +29,10 @@ const received = async () => (await (await fetch(`${app.url}/sandbox/webhooks/re
 
 it('delivers to the built-in receiver, which verifies the signature, lists what arrived and can answer errors', async () => {
   expect(app.services.webhooks.endpoints).toEqual([`${app.url}/sandbox/webhooks/receive`]);
-  const em = app.orm.em.fork() as EntityManager;
+  const em = app.orm.em.fork();
   const account = await em.transactional(async (tx) => {
     const created = tx.create(SocialAccount, { memberId: 'demo-member', provider: LoginProvider.INSTAGRAM, platformUserId: '1789', username: 'sandbox_creator' });
-    await app.services.status.transition(tx as EntityManager, created, SocialConnectionStatus.CONNECTED, null, { created: true });
+    await app.services.status.transition(tx, created, SocialConnectionStatus.CONNECTED, null, { created: true });
     return created;
   });
   await app.services.webhookWorker.runOnce();
@@ -43,7 +42,7 @@ it('delivers to the built-in receiver, which verifies the signature, lists what 
 
   // Told to answer 503, the receiver makes the worker retry with the same webhook-id.
   await fetch(`${app.url}/sandbox/webhooks/answer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 503 }) });
-  await app.services.accounts.changeStatus(app.orm.em.fork() as EntityManager, account.id, SocialConnectionStatus.ERROR, 'sandbox error');
+  await app.services.accounts.changeStatus(app.orm.em.fork(), account.id, SocialConnectionStatus.ERROR, 'sandbox error');
   expect(await app.services.webhookWorker.runOnce()).toMatchObject({ retried: 1 });
   list = await received();
   expect(list.received[0]).toMatchObject({ type: 'account.error', answeredWith: 503, verified: true });

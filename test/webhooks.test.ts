@@ -1,4 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { Webhook } from 'standardwebhooks';
 import { DisconnectSocialAccountDocument, SocialAccountDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { SocialAccount } from '../src/entities';
@@ -124,11 +123,11 @@ describe('events and signatures', () => {
     const [account] = await connect(app!, 'member-rollback', 'INSTAGRAM', ig.userId);
     await deliver();
     receiver.received.length = 0;
-    const em = app!.services.orm.em.fork() as EntityManager;
+    const em = app!.services.orm.em.fork();
     await expect(
       em.transactional(async (tx) => {
         const row = await tx.findOneOrFail(SocialAccount, account.id);
-        await app!.services.status.transition(tx as EntityManager, row, SocialConnectionStatus.ERROR, 'about to roll back');
+        await app!.services.status.transition(tx, row, SocialConnectionStatus.ERROR, 'about to roll back');
         await tx.flush();
         throw new Error('roll back');
       }),
@@ -137,7 +136,7 @@ describe('events and signatures', () => {
     expect(receiver.received).toHaveLength(0);
     expect(await app!.sql(`select * from webhook_event where type = 'account.error'`)).toHaveLength(0);
 
-    await app!.services.accounts.changeStatus(app!.services.orm.em.fork() as EntityManager, account.id, SocialConnectionStatus.ERROR, 'committed');
+    await app!.services.accounts.changeStatus(app!.services.orm.em.fork(), account.id, SocialConnectionStatus.ERROR, 'committed');
     await deliver();
     expect(receiver.received.map((r) => [r.json.type, r.json.data.reason])).toEqual([['account.error', 'committed']]);
   });
@@ -242,7 +241,7 @@ describe('delivery', () => {
     expect(lastAttempt).toBeGreaterThan(2);
 
     receiver.answer = () => ({ status: 204 });
-    const queued = await redeliver(app!.services.orm.em.fork() as EntityManager, {
+    const queued = await redeliver(app!.services.orm.em.fork(), {
       now: app!.clock.now(),
       endpoints: app!.services.webhooks.endpoints,
       retryHorizonHours: 2,
@@ -254,7 +253,7 @@ describe('delivery', () => {
     expect(receiver.received.every((r) => r.id === receiver.received[0].id)).toBe(true);
     // --event: by id; an event already pending is not queued twice.
     const eventId = receiver.received[0].id;
-    const em = app!.services.orm.em.fork() as EntityManager;
+    const em = app!.services.orm.em.fork();
     expect(await redeliver(em, { now: app!.clock.now(), endpoints: app!.services.webhooks.endpoints, retryHorizonHours: 2, eventId })).toBe(1);
     expect(await redeliver(em, { now: app!.clock.now(), endpoints: app!.services.webhooks.endpoints, retryHorizonHours: 2, eventId })).toBe(0);
   });

@@ -1,4 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { forkEm } from '../database/transaction';
+import { countAccountsByStatus } from '../repositories/social-account.repository';
 import { Router } from 'express';
 import type { Services } from '../services';
 import { storedTokensByKey } from '../services/tokens/key-rotation';
@@ -16,7 +17,7 @@ export function operationalRoutes(services: Services): Router {
     // (the LISTEN connection is down): a load balancer should send subscribers elsewhere meanwhile.
     let database = 'ok';
     try {
-      await services.orm.em.fork().execute('select 1');
+      await forkEm(services.orm).execute('select 1');
     } catch {
       database = 'unreachable';
     }
@@ -34,16 +35,14 @@ export function operationalRoutes(services: Services): Router {
   });
   router.get('/metrics', async (_req, res) => {
     // Counted at scrape time from the database, so every instance reports the same truth.
-    const counts = await services.orm.em
-      .fork()
-      .execute<Array<{ status: string; n: number }>>('select connection_status as status, count(*)::int as n from social_account group by connection_status');
+    const counts = await countAccountsByStatus(forkEm(services.orm));
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
-    await recordWebhookStats(services.orm.em.fork() as EntityManager, services.clock.now(), services.metrics);
+    await recordWebhookStats(forkEm(services.orm), services.clock.now(), services.metrics);
     // At scrape time too: the socket hooks set it on connect and complete, not when a subscription starts.
     services.metrics.subscriptions.set(services.events.subscriberCount);
     services.metrics.storedTokens.reset();
-    for (const { keyId, n } of await storedTokensByKey(services.orm.em.fork() as EntityManager)) {
+    for (const { keyId, n } of await storedTokensByKey(forkEm(services.orm))) {
       services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
     }
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());

@@ -1,4 +1,5 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { forkEm } from '../../database/transaction';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../errors';
 import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
@@ -38,7 +39,7 @@ export function restRoutes(services: Services): Router {
         throw new AppError(ErrorCode.FORBIDDEN, 'memberId does not match the signed-in member.', { field: 'memberId' });
       }
       await services.memberLimits.consume(member.memberId, { operations: 1, ...costs });
-      const { message, data } = await work(req, { member, em: services.orm.em.fork() as EntityManager });
+      const { message, data } = await work(req, { member, em: forkEm(services.orm) });
       sendData(res, message, data);
     } catch (error) {
       next(error);

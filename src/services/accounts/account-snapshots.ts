@@ -2,7 +2,6 @@ import { ReferenceKind, type EntityProperty } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { getMetadataStorage } from 'type-graphql';
 import { SocialAccount } from '../../entities';
-import { SocialConnectionStatus, SocialPlatform } from '../../schema/enums';
 
 /**
  * A linked account as clients see it: the properties GraphQL exposes (SocialAccount's @Field
@@ -37,7 +36,7 @@ export type AccountSnapshot = Pick<
   | 'updatedAt'
 >;
 
-interface SnapshotMapping {
+export interface SnapshotMapping {
   /** The select list for the `social_account` row aliased `a`, each column under its property name. */
   columns: string;
   /** Turns a row selected with `columns` into a snapshot, in place. */
@@ -46,27 +45,6 @@ interface SnapshotMapping {
 
 /** Per ORM instance (tests run several in one process), built on first use. */
 const mappings = new WeakMap<object, SnapshotMapping>();
-
-/**
- * The member's accounts, newest first, in one statement and without the unit of work.
- *
- * Why not em.find: hydrating managed entities (identity map, per-instance change-tracking
- * accessors, original-data snapshots) plus building the query took ~2.5 ms of CPU for a
- * 20-account list, about ten times the query itself, and held the read path to a fifth of a
- * plain `pg` server (bench/, scenario 1). A list never writes what it reads, so it needs none of
- * that; it also reads only the columns GraphQL can show, not the worker's bookkeeping. Columns
- * and conversions come from the entity and GraphQL metadata, so a new field shows up here too.
- */
-export async function listAccountSnapshots(em: EntityManager, memberId: string, statuses?: SocialConnectionStatus[]): Promise<AccountSnapshot[]> {
-  const { columns, toSnapshot } = accountSnapshotMapping(em);
-  const statusFilter = statuses ? `a."connection_status" in (${statuses.map(() => '?').join(', ')})` : 'a."connection_status" <> ?';
-  const rows = await em.execute<Array<Record<string, unknown>>>(
-    `select ${columns} from "social_account" as a
-      where a."member_id" = ? and a."platform" = ? and ${statusFilter} order by a."connected_at" desc, a."id" asc`,
-    [memberId, SocialPlatform.INSTAGRAM, ...(statuses ?? [SocialConnectionStatus.DISCONNECTED])],
-  );
-  return rows.map(toSnapshot);
-}
 
 /** How to select (as `a`) and convert account snapshots, for reads that join other tables. */
 export function accountSnapshotMapping(em: EntityManager): SnapshotMapping {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { ConnectionEvent, type SocialAccount } from '../../entities';
 import type { SocialConnectionStatus } from '../../schema/enums';
-import { nextMemberPosition } from '../events/status-event-store';
+import { nextMemberPosition, notifyStatusListeners } from '../../repositories/connection-event.repository';
 import { encodeNotice, STATUS_CHANNEL } from '../events/topics';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox';
 
@@ -79,6 +79,6 @@ export class AccountStatusService {
       if (!members) this.announced.set(transaction, (members = new Set()));
       members.add(memberId);
     }
-    await em.execute('select pg_notify(?, ?)', [STATUS_CHANNEL, encodeNotice({ memberId })]);
+    await notifyStatusListeners(em, STATUS_CHANNEL, encodeNotice({ memberId }));
   }
 }

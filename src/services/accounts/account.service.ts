@@ -11,12 +11,14 @@ import type { InstagramClient } from '../meta/instagram-client';
 import { normalizeProfile, type InstagramProfile } from '../meta/profile';
 import type { TokenVault } from '../tokens/token-vault';
 import { permissionReason } from '../meta/grant-reach';
-import { listAccountSnapshots, type AccountSnapshot } from './account-snapshots';
+import type { AccountSnapshot } from './account-snapshots';
+import { facebookDeadlineInputs, listAccountSnapshots } from '../../repositories/social-account.repository';
 import { facebookDeadline } from './facebook-deadline';
 import { isUserFixable, RECHECK_FIRST_DELAY_MS, RECHECK_FOR_MS } from './user-fixable-expiry';
 import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
-import { canRevoke, countAccountsRelyingOnMetaUser, lockMetaUser } from './shared-meta-user';
+import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '../../repositories/meta-grant.repository';
+import { canRevoke } from './shared-meta-user';
 
 export interface GrantInput {
   provider: LoginProvider;
@@ -86,7 +88,7 @@ export class AccountService {
     // Two concurrent connects of one account can both try to insert; the loser retries as an update.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await em.transactional((tx) => this.linkInTransaction(tx as EntityManager, memberId, grantInput, linked));
+        return await em.transactional((tx) => this.linkInTransaction(tx, memberId, grantInput, linked));
       } catch (error) {
         if (!(error instanceof UniqueConstraintViolationException) || attempt >= 3) throw error;
         em.clear();
@@ -172,7 +174,7 @@ export class AccountService {
       throw appErrorFromMeta(error);
     }
     return em.transactional(async (tx) => {
-      const fresh = await this.lock(tx as EntityManager, account.id);
+      const fresh = await this.lock(tx, account.id);
       if (fresh.connectionStatus === SocialConnectionStatus.DISCONNECTED) throw accountDisconnected();
       this.applyProfile(fresh, profile);
       fresh.failureCount = 0;
@@ -181,13 +183,13 @@ export class AccountService {
       fresh.nextCheckAt = new Date(this.deps.clock.now().getTime() + this.deps.syncIntervalMs);
       // A working token is the truth (an account that failed before is connected again), within
       // the deadlines Meta set: the same rule the worker applies, so the two never disagree.
-      const expiredReason = fresh.provider === LoginProvider.FACEBOOK ? await this.facebookExpiry(tx as EntityManager, fresh) : null;
+      const expiredReason = fresh.provider === LoginProvider.FACEBOOK ? await this.facebookExpiry(tx, fresh) : null;
       if (expiredReason) {
         fresh.nextCheckAt = null;
-        await this.deps.status.transition(tx as EntityManager, fresh, SocialConnectionStatus.EXPIRED, expiredReason);
+        await this.deps.status.transition(tx, fresh, SocialConnectionStatus.EXPIRED, expiredReason);
       } else {
         fresh.recheckUntil = null;
-        await this.deps.status.transition(tx as EntityManager, fresh, SocialConnectionStatus.CONNECTED, null);
+        await this.deps.status.transition(tx, fresh, SocialConnectionStatus.CONNECTED, null);
       }
       return fresh;
     });
@@ -195,11 +197,7 @@ export class AccountService {
 
   /** facebookDeadline for a stored account: the reason it is EXPIRED now, or null. Updates needsReconnectBy. */
   private async facebookExpiry(em: EntityManager, account: SocialAccount): Promise<string | null> {
-    const [row] = await em.execute<Array<{ has_page_token: boolean; token_expires_at: Date | null; data_access_expires_at: Date | null }>>(
-      `select a.token_encrypted is not null as has_page_token, g.token_expires_at, g.data_access_expires_at
-         from social_account a left join meta_grant g on g.id = a.grant_id where a.id = ?`,
-      [account.id],
-    );
+    const row = await facebookDeadlineInputs(em, account.id);
     if (!row) return null;
     const toDate = (v: Date | string | null) => (v === null ? null : new Date(v));
     const deadline = facebookDeadline({
@@ -235,12 +233,12 @@ export class AccountService {
   async recordFailure(em: EntityManager, accountId: string, error: MetaError): Promise<string | null> {
     if (!(error instanceof MetaAuthError) && !(error instanceof MetaPermissionError)) return null;
     return em.transactional(async (tx) => {
-      const account = await this.lock(tx as EntityManager, accountId);
+      const account = await this.lock(tx, accountId);
       if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) return null;
       if (error instanceof MetaAuthError && error.appRemoved) {
         account.tokenEncrypted = null;
         account.nextCheckAt = null;
-        await this.deps.status.transition(tx as EntityManager, account, SocialConnectionStatus.DISCONNECTED, error.reason);
+        await this.deps.status.transition(tx, account, SocialConnectionStatus.DISCONNECTED, error.reason);
         return error.reason;
       }
       if (error instanceof MetaAuthError) {
@@ -254,11 +252,11 @@ export class AccountService {
             account.nextCheckAt = new Date(now.getTime() + RECHECK_FIRST_DELAY_MS);
           }
         } else account.recheckUntil = null;
-        await this.deps.status.transition(tx as EntityManager, account, SocialConnectionStatus.EXPIRED, error.reason);
+        await this.deps.status.transition(tx, account, SocialConnectionStatus.EXPIRED, error.reason);
         return error.reason;
       }
       const reason = permissionReason(account, error);
-      await this.deps.status.transition(tx as EntityManager, account, SocialConnectionStatus.ERROR, reason);
+      await this.deps.status.transition(tx, account, SocialConnectionStatus.ERROR, reason);
       return reason;
     });
   }
@@ -270,10 +268,10 @@ export class AccountService {
    */
   async changeStatus(em: EntityManager, accountId: string, to: SocialConnectionStatus, reason: string | null): Promise<boolean> {
     return em.transactional(async (tx) => {
-      const account = await this.lock(tx as EntityManager, accountId);
+      const account = await this.lock(tx, accountId);
       if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) return false;
       if (to !== SocialConnectionStatus.CONNECTED && to !== SocialConnectionStatus.ERROR) account.nextCheckAt = null;
-      return this.deps.status.transition(tx as EntityManager, account, to, reason);
+      return this.deps.status.transition(tx, account, to, reason);
     });
   }
 
@@ -289,8 +287,7 @@ export class AccountService {
     if (current.connectionStatus === SocialConnectionStatus.DISCONNECTED) return current;
     const tokens = await this.deps.vault.readableTokensFor(em, id);
     let revoke: { metaUserId: string; provider: LoginProvider } | undefined;
-    const account = await em.transactional(async (tx) => {
-      const t = tx as EntityManager;
+    const account = await em.transactional(async (t) => {
       const account = await this.lock(t, id);
       if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) return account;
       account.tokenEncrypted = null;
@@ -299,10 +296,7 @@ export class AccountService {
       await this.deps.status.transition(t, account, SocialConnectionStatus.DISCONNECTED, DISCONNECTED_BY_MEMBER);
       const grantId = account.grant?.id;
       if (grantId) {
-        const [metaUser] = await t.execute<Array<{ provider: LoginProvider; meta_user_id: string }>>(
-          'select provider, meta_user_id from meta_grant where id = ?',
-          [grantId],
-        );
+        const metaUser = await metaUserOfGrant(t, grantId);
         // Before any count: disconnects of accounts on one Meta user (any member) decide in turn.
         const revocable = metaUser !== undefined && canRevoke(metaUser.provider);
         if (revocable) await lockMetaUser(t, metaUser.provider, metaUser.meta_user_id);

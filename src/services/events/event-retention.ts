@@ -1,6 +1,7 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
-import { pruneEventsBefore } from './status-event-store';
+import { pruneEventsBefore } from '../../repositories/connection-event.repository';
 
 const BATCH_SIZE = 1_000;
 const MAX_BATCHES_PER_RUN = 50;
@@ -23,7 +24,7 @@ export class EventRetention {
     const cutoff = this.cutoff();
     let deleted = 0;
     for (let batch = 0; batch < maxBatches; batch++) {
-      const n = await pruneEventsBefore(this.orm.em.fork() as EntityManager, cutoff, BATCH_SIZE);
+      const n = await pruneEventsBefore(forkEm(this.orm), cutoff, BATCH_SIZE);
       deleted += n;
       if (n < BATCH_SIZE) break;
     }

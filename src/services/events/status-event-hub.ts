@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { forkEm } from '../../database/transaction';
 import type { Clock } from '../../clock';
 import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
@@ -8,7 +9,7 @@ import { decodeCursor } from './cursor';
 import { EventStream, REPLAY_BATCH } from './event-stream';
 import { MemberFeeds } from './member-feeds';
 import { StatusListener } from './status-listener';
-import { readAccountHistory, readMemberEvents, readMemberSequence } from './status-event-store';
+import { readAccountHistory, readMemberEvents, readMemberSequence } from '../../repositories/connection-event.repository';
 
 const DAY_MS = 86_400_000;
 
@@ -123,7 +124,7 @@ export class StatusEventHub {
   }
 
   private fork(): EntityManager {
-    return this.orm.em.fork() as EntityManager;
+    return forkEm(this.orm);
   }
 }
 

@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConnectionEvent, DataDeletionStatus, MetaDataDeletion, OAuthState } from '../../entities';
+import { DataDeletionStatus, MetaDataDeletion } from '../../entities';
 import type { LoginProvider } from '../../schema/enums';
-import { pgUuidArray } from '../../database/sql';
+import { deleteAccountEvents, lastStatusEventAt } from '../../repositories/connection-event.repository';
+import { deleteUnusedGrants } from '../../repositories/meta-grant.repository';
+import { claimDueDeletionId } from '../../repositories/meta-data-deletion.repository';
+import { deleteMembersStates } from '../../repositories/oauth-state.repository';
+import { deleteDisconnectedAccounts } from '../../repositories/social-account.repository';
 import type { MetaUserLinks } from './meta-user-links';
 
 /** Confirmation codes as shown to the user: 96 random bits, URL-safe. */
@@ -33,7 +37,7 @@ export async function recordDeletionRequest(
   // exactly; the affected members' states for this flow are the closest match, and losing one
   // only means clicking Connect again.
   const memberIds = [...new Set([...links.accounts.map((a) => a.memberId), ...links.grants.map((g) => g.memberId)])];
-  const oauthStatesDeleted = memberIds.length > 0 ? await em.nativeDelete(OAuthState, { memberId: { $in: memberIds }, provider }) : 0;
+  const oauthStatesDeleted = memberIds.length > 0 ? await deleteMembersStates(em, memberIds, provider) : 0;
 
   await em.flush(); // the status events written by the disconnect count as "last event" below
   const lastEventAt = accountIds.length > 0 ? await lastStatusEventAt(em, accountIds) : null;
@@ -56,20 +60,9 @@ export async function recordDeletionRequest(
  * so is a grant that holds a token again.
  */
 export async function completeDeletion(em: EntityManager, deletion: MetaDataDeletion, now: Date): Promise<void> {
-  const accounts = deletion.pendingAccountIds.length
-    ? await em.execute<Array<{ id: string }>>(
-        `delete from social_account where id = any(?::uuid[]) and connection_status = 'DISCONNECTED' returning id`,
-        [pgUuidArray(deletion.pendingAccountIds)],
-      )
-    : [];
-  const eventsDeleted = accounts.length > 0 ? await em.nativeDelete(ConnectionEvent, { accountId: { $in: accounts.map((a) => a.id) } }) : 0;
-  const grants = deletion.pendingGrantIds.length
-    ? await em.execute<Array<{ id: string }>>(
-        `delete from meta_grant g where g.id = any(?::uuid[]) and g.token_encrypted is null
-            and not exists (select 1 from social_account a where a.grant_id = g.id) returning g.id`,
-        [pgUuidArray(deletion.pendingGrantIds)],
-      )
-    : [];
+  const accounts = deletion.pendingAccountIds.length ? await deleteDisconnectedAccounts(em, deletion.pendingAccountIds) : [];
+  const eventsDeleted = accounts.length > 0 ? await deleteAccountEvents(em, accounts) : 0;
+  const grants = deletion.pendingGrantIds.length ? await deleteUnusedGrants(em, deletion.pendingGrantIds) : [];
   deletion.accountsDeleted = accounts.length;
   deletion.eventsDeleted = eventsDeleted;
   deletion.grantsDeleted = grants.length;
@@ -98,16 +91,6 @@ export function foundNothing(links: MetaUserLinks): boolean {
 
 /** Claims one due request (SKIP LOCKED: instances sweeping at once take different ones). */
 export async function claimDueDeletion(em: EntityManager, now: Date): Promise<MetaDataDeletion | null> {
-  const [row] = await em.execute<Array<{ id: string }>>(
-    `select id from meta_data_deletion where status = ? and delete_after <= ? order by delete_after limit 1 for update skip locked`,
-    [DataDeletionStatus.RECEIVED, now],
-  );
-  return row ? em.findOneOrFail(MetaDataDeletion, row.id) : null;
-}
-
-async function lastStatusEventAt(em: EntityManager, accountIds: string[]): Promise<Date | null> {
-  const [row] = await em.execute<Array<{ at: Date | null }>>('select max(changed_at) as at from connection_event where account_id = any(?::uuid[])', [
-    pgUuidArray(accountIds),
-  ]);
-  return row?.at ? new Date(row.at) : null;
+  const id = await claimDueDeletionId(em, now);
+  return id ? em.findOneOrFail(MetaDataDeletion, id) : null;
 }

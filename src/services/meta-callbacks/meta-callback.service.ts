@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { forkEm, inTransaction } from '../../database/transaction';
 import type { Clock } from '../../clock';
 import type { MetaConfig } from '../../config';
 import { DataDeletionStatus, MetaDataDeletion } from '../../entities';
@@ -55,9 +56,9 @@ export class MetaCallbackService {
   async deauthorize(provider: LoginProvider, signedRequest: unknown): Promise<{ disconnected: number }> {
     const { userId } = this.verify(provider, signedRequest);
     const reason = `You removed the app on ${PLATFORM_NAME[provider]}.`;
-    const disconnected = await this.fork().transactional(async (tx) => {
-      const links = await lockMetaUserLinks(tx as EntityManager, provider, userId);
-      return disconnectMetaUserLinks(tx as EntityManager, this.deps.status, links, reason);
+    const disconnected = await inTransaction(this.deps.orm, async (tx) => {
+      const links = await lockMetaUserLinks(tx, provider, userId);
+      return disconnectMetaUserLinks(tx, this.deps.status, links, reason);
     });
     this.deps.logger.info({ provider, disconnected }, 'Meta deauthorize callback handled');
     return { disconnected };
@@ -72,8 +73,7 @@ export class MetaCallbackService {
   async requestDataDeletion(provider: LoginProvider, signedRequest: unknown): Promise<DataDeletionReceipt> {
     const { userId } = this.verify(provider, signedRequest);
     const reason = `You removed the app on ${PLATFORM_NAME[provider]} and asked for your data to be deleted.`;
-    const deletion = await this.fork().transactional(async (tx) => {
-      const em = tx as EntityManager;
+    const deletion = await inTransaction(this.deps.orm, async (em) => {
       const now = this.deps.clock.now();
       const links = await lockMetaUserLinks(em, provider, userId);
       await disconnectMetaUserLinks(em, this.deps.status, links, reason);
@@ -97,11 +97,11 @@ export class MetaCallbackService {
   async completeDueDeletions(): Promise<number> {
     let completed = 0;
     for (;;) {
-      const done = await this.fork().transactional(async (tx) => {
+      const done = await inTransaction(this.deps.orm, async (tx) => {
         const now = this.deps.clock.now();
-        const deletion = await claimDueDeletion(tx as EntityManager, now);
+        const deletion = await claimDueDeletion(tx, now);
         if (!deletion) return false;
-        await completeDeletion(tx as EntityManager, deletion, now);
+        await completeDeletion(tx, deletion, now);
         this.deps.logger.info({ confirmationCode: deletion.confirmationCode, accountsDeleted: deletion.accountsDeleted }, 'Meta data deletion completed');
         return true;
       });
@@ -129,6 +129,6 @@ export class MetaCallbackService {
   }
 
   private fork(): EntityManager {
-    return this.deps.orm.em.fork() as EntityManager;
+    return forkEm(this.deps.orm);
   }
 }

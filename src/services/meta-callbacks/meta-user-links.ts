@@ -3,7 +3,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { MetaGrant, SocialAccount } from '../../entities';
 import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
 import type { AccountStatusService } from '../accounts/account-status.service';
-import { pgUuidArray } from '../../database/sql';
+import { clearGrantTokens, grantIdsOfMetaUsers, instagramUserIdsForAppScopedId } from '../../repositories/meta-grant.repository';
+import { clearAccountTokens } from '../../repositories/social-account.repository';
 
 /** Everything a Meta user's authorization reaches, across every member who connected through it. */
 export interface MetaUserLinks {
@@ -23,9 +24,7 @@ export interface MetaUserLinks {
 export async function lockMetaUserLinks(em: EntityManager, provider: LoginProvider, metaUserId: string): Promise<MetaUserLinks> {
   // Plain SQL: a partial entity in the identity map would shadow the full one loaded below.
   const userIds = provider === LoginProvider.INSTAGRAM ? await instagramUserIds(em, metaUserId) : [metaUserId];
-  const grantIds = (
-    await em.execute<Array<{ id: string }>>('select id from meta_grant where provider = ? and meta_user_id = any(?::text[])', [provider, pgTextArray(userIds)])
-  ).map((g) => g.id);
+  const grantIds = await grantIdsOfMetaUsers(em, provider, userIds);
   const matches: Array<Record<string, unknown>> = [];
   if (grantIds.length > 0) matches.push({ grant: { $in: grantIds } });
   if (provider === LoginProvider.INSTAGRAM) matches.push({ provider: LoginProvider.INSTAGRAM, platformUserId: { $in: userIds } });
@@ -42,16 +41,7 @@ export async function lockMetaUserLinks(em: EntityManager, provider: LoginProvid
  * was stored.
  */
 async function instagramUserIds(em: EntityManager, callbackUserId: string): Promise<string[]> {
-  const rows = await em.execute<Array<{ meta_user_id: string }>>(
-    'select distinct meta_user_id from meta_grant where provider = ? and app_scoped_user_id = ?',
-    [LoginProvider.INSTAGRAM, callbackUserId],
-  );
-  return [...new Set([callbackUserId, ...rows.map((r) => r.meta_user_id)])];
-}
-
-/** A PostgreSQL text[] literal; ids are digits only (signed-request.ts checks), quoted anyway. */
-function pgTextArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+  return [...new Set([callbackUserId, ...(await instagramUserIdsForAppScopedId(em, callbackUserId))])];
 }
 
 /**
@@ -74,10 +64,10 @@ export async function disconnectMetaUserLinks(em: EntityManager, status: Account
   // Token columns are lazy (never loaded with the entity), so they are cleared in plain SQL, which
   // also leaves the accounts' optimistic-lock version to the entity flush of the status change.
   if (links.accounts.length > 0) {
-    await em.execute('update social_account set token_encrypted = null where id = any(?::uuid[])', [pgUuidArray(links.accounts.map((a) => a.id))]);
+    await clearAccountTokens(em, links.accounts.map((a) => a.id));
   }
   if (links.grants.length > 0) {
-    await em.execute('update meta_grant set token_encrypted = null where id = any(?::uuid[])', [pgUuidArray(links.grants.map((g) => g.id))]);
+    await clearGrantTokens(em, links.grants.map((g) => g.id));
   }
   return changed;
 }

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { AppError, ErrorCode } from '../../errors';
+import { forkEm } from '../../database/transaction';
+import { otherFacebookAccountsOfMetaUser } from '../../repositories/social-account.repository';
 import type { Logger } from '../../logger';
 import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
 import type { AccountService, GrantInput, LinkedAccountInput } from '../accounts/account.service';
@@ -147,17 +149,11 @@ export class ConnectService {
    */
   private async markAccountsOutOfReach(em: EntityManager, memberId: string, metaUserId: string, debug: Parameters<typeof grantReach>[0], linkedIds: string[]) {
     const reach = grantReach(debug);
-    const others = await em.execute<Array<{ id: string; platform_user_id: string; page_id: string | null; page_name: string | null; username: string }>>(
-      `select a.id, a.platform_user_id, a.page_id, a.page_name, a.username
-         from social_account a join meta_grant g on g.id = a.grant_id
-        where g.member_id = ? and g.provider = 'FACEBOOK' and g.meta_user_id = ? and a.connection_status <> 'DISCONNECTED'
-          and not (a.id = any(?::uuid[]))`,
-      [memberId, metaUserId, `{${linkedIds.join(',')}}`],
-    );
+    const others = await otherFacebookAccountsOfMetaUser(em, memberId, metaUserId, linkedIds);
     for (const other of others) {
       if (reach && reaches(reach, { platformUserId: other.platform_user_id, pageId: other.page_id })) continue;
       const reason = lostPageReason({ username: other.username, pageName: other.page_name });
-      await this.deps.accounts.changeStatus(em.fork() as EntityManager, other.id, SocialConnectionStatus.ERROR, reason);
+      await this.deps.accounts.changeStatus(forkEm(em), other.id, SocialConnectionStatus.ERROR, reason);
     }
   }
 

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { OAuthState } from '../../entities';
 import { AppError, ErrorCode } from '../../errors';
+import { claimState, consumeState, deleteExpiredBefore, evictPendingBeyond, releaseClaim, spendClaim } from '../../repositories/oauth-state.repository';
 import type { LoginProvider } from '../../schema/enums';
 
 export interface ConsumedState {
@@ -59,13 +60,9 @@ export class OAuthStateService {
    */
   async consume(em: EntityManager, memberId: string, state: string): Promise<ConsumedState> {
     if (!state || state.length > 512) throw invalidState();
-    const rows = await em.execute<Array<{ provider: LoginProvider; redirect_uri: string; member_id: string }>>(
-      `update "oauth_state" set "used_at" = ? where "state_hash" = ? and "member_id" = ? and "used_at" is null and "expires_at" > ?
-       returning "provider", "redirect_uri", "member_id"`,
-      [this.clock.now(), hashState(state), memberId, this.clock.now()],
-    );
-    if (rows.length !== 1) throw invalidState();
-    return { memberId: rows[0].member_id, provider: rows[0].provider, redirectUri: rows[0].redirect_uri };
+    const row = await consumeState(em, hashState(state), memberId, this.clock.now());
+    if (!row) throw invalidState();
+    return { memberId: row.member_id, provider: row.provider, redirectUri: row.redirect_uri };
   }
 
   /**
@@ -79,25 +76,19 @@ export class OAuthStateService {
     if (!state || state.length > 512) throw invalidState();
     const now = this.clock.now();
     const claimId = randomUUID();
-    const rows = await em.execute<Array<{ provider: LoginProvider; redirect_uri: string; member_id: string }>>(
-      `update "oauth_state" set "claim_id" = ?, "claimed_until" = ?
-        where "state_hash" = ? and "member_id" = ? and "used_at" is null and "expires_at" > ?
-          and ("claimed_until" is null or "claimed_until" <= ?)
-       returning "provider", "redirect_uri", "member_id"`,
-      [claimId, new Date(now.getTime() + CLAIM_SECONDS * 1000), hashState(state), memberId, now, now],
-    );
-    if (rows.length !== 1) throw invalidState();
-    return { claimId, memberId: rows[0].member_id, provider: rows[0].provider, redirectUri: rows[0].redirect_uri };
+    const row = await claimState(em, { claimId, claimedUntil: new Date(now.getTime() + CLAIM_SECONDS * 1000), stateHash: hashState(state), memberId, now });
+    if (!row) throw invalidState();
+    return { claimId, memberId: row.member_id, provider: row.provider, redirectUri: row.redirect_uri };
   }
 
   /** The code was exchanged (or refused) by Meta: the state is used, as after any finished connect. */
   async spend(em: EntityManager, claim: ClaimedState): Promise<void> {
-    await em.execute(`update "oauth_state" set "used_at" = ?, "claim_id" = null, "claimed_until" = null where "claim_id" = ?`, [this.clock.now(), claim.claimId]);
+    await spendClaim(em, claim.claimId, this.clock.now());
   }
 
   /** The code never reached Meta's exchange: the state stays valid for a retry of the same redirect. */
   async release(em: EntityManager, claim: ClaimedState): Promise<void> {
-    await em.execute(`update "oauth_state" set "claim_id" = null, "claimed_until" = null where "claim_id" = ? and "used_at" is null`, [claim.claimId]);
+    await releaseClaim(em, claim.claimId);
   }
 
   /**
@@ -105,19 +96,13 @@ export class OAuthStateService {
    * (unused, unexpired) states, the oldest are deleted; their links answer INVALID_OAUTH_STATE.
    */
   private async evictOldest(em: EntityManager, memberId: string, now: Date): Promise<void> {
-    const evicted = await em.execute<Array<{ id: string }>>(
-      `delete from "oauth_state" where "id" in (
-         select "id" from "oauth_state" where "member_id" = ? and "used_at" is null and "expires_at" > ?
-         order by "created_at" desc, "id" desc offset ?)
-       returning "id"`,
-      [memberId, now, this.maxPending],
-    );
-    if (evicted.length > 0) this.onEvicted(evicted.length);
+    const evicted = await evictPendingBeyond(em, memberId, now, this.maxPending);
+    if (evicted > 0) this.onEvicted(evicted);
   }
 
   /** Housekeeping: states are useless an hour after expiry. */
   async purgeExpired(em: EntityManager): Promise<number> {
-    return em.nativeDelete(OAuthState, { expiresAt: { $lt: new Date(this.clock.now().getTime() - 3600_000) } });
+    return deleteExpiredBefore(em, new Date(this.clock.now().getTime() - 3600_000));
   }
 }
 

@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
 import { sealedKeyId, TokenDecryptionError, type TokenCipher } from './token-cipher';
 
@@ -41,7 +42,7 @@ export async function rotateStoredTokens(orm: MikroORM, cipher: TokenCipher, opt
   for (const { table, kind, context } of TABLES) {
     const counts: RotationCounts = { rotated: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: {} };
     report[kind] = counts;
-    const em = orm.em.fork() as EntityManager;
+    const em = forkEm(orm);
     const [{ n }] = await em.execute<Array<{ n: number }>>(
       `select count(*)::int as n from ${table} where token_encrypted is not null and split_part(token_encrypted, '.', 2) = ?`,
       [cipher.currentKeyId],

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MetaGrant, SocialAccount } from '../../entities';
+import { sealedGrantToken } from '../../repositories/meta-grant.repository';
+import { sealedTokensOfAccount } from '../../repositories/social-account.repository';
 import { TokenCipher } from './token-cipher';
 import { openOrUnreadable, UnreadableStoredTokenError } from './unreadable-token';
 
@@ -41,11 +43,7 @@ export class TokenVault {
   }
 
   async tokensFor(em: EntityManager, accountId: string): Promise<AccountTokens> {
-    const [row] = await em.execute<Array<{ account_token: string | null; grant_token: string | null; grant_id: string | null }>>(
-      `select a.token_encrypted as account_token, g.token_encrypted as grant_token, g.id as grant_id
-         from social_account a left join meta_grant g on g.id = a.grant_id where a.id = ?`,
-      [accountId],
-    );
+    const row = await sealedTokensOfAccount(em, accountId);
     if (!row) return {};
     return {
       accountToken: row.account_token ? this.openAccountToken(accountId, row.account_token) : undefined,
@@ -64,8 +62,8 @@ export class TokenVault {
   }
 
   async grantToken(em: EntityManager, grantId: string): Promise<string | undefined> {
-    const [row] = await em.execute<Array<{ token: string | null }>>('select token_encrypted as token from meta_grant where id = ?', [grantId]);
-    return row?.token ? this.openGrantToken(grantId, row.token) : undefined;
+    const sealed = await sealedGrantToken(em, grantId);
+    return sealed ? this.openGrantToken(grantId, sealed) : undefined;
   }
 }
 

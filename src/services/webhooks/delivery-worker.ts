@@ -1,4 +1,13 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { forkEm } from '../../database/transaction';
+import {
+  claimDueDeliveries,
+  failDeliveriesToOtherEndpoints,
+  purgeSettledEventsBefore,
+  recordDeliveryResults,
+  type ClaimedDelivery as Claimed,
+  type DeliveryWrite,
+} from '../../repositories/webhook.repository';
 import type { Clock } from '../../clock';
 import { redactUrl, type WebhookConfig } from '../../config';
 import type { Logger } from '../../logger';
@@ -15,26 +24,6 @@ export interface DeliveryReport {
   retried: number;
   failed: number;
   notices: number;
-}
-
-interface Claimed {
-  id: string;
-  event_id: string;
-  endpoint: string;
-  attempts: number;
-  give_up_at: string;
-  lease_until: string;
-  body: string;
-}
-
-interface DeliveryWrite {
-  id: string;
-  lease: string;
-  status: 'DELIVERED' | 'PENDING' | 'FAILED';
-  next: string | null;
-  code: number | null;
-  error: string | null;
-  delivered: string | null;
 }
 
 interface Deps {
@@ -150,25 +139,9 @@ export class WebhookDeliveryWorker {
   }
 
   private async claim(): Promise<Claimed[]> {
-    const em = this.deps.orm.em.fork() as EntityManager;
+    const em = forkEm(this.deps.orm);
     const now = this.deps.clock.now();
-    return em.execute<Claimed[]>(
-      `update webhook_delivery d set lease_until = ?, attempts = d.attempts + 1, last_attempt_at = ?
-        from webhook_event e
-        where e.id = d.event_id and d.id in (
-          select c.id from webhook_delivery c
-           where c.status = 'PENDING' and c.next_attempt_at <= ? and (c.lease_until is null or c.lease_until < ?)
-             and c.endpoint in (select json_array_elements_text(?::json))
-             and not exists (
-               select 1 from webhook_delivery p
-                where p.status = 'PENDING' and p.endpoint = c.endpoint and p.account_id = c.account_id
-                  and (p.event_seq < c.event_seq or (p.event_seq = c.event_seq and p.id < c.id)))
-           order by c.next_attempt_at, c.id
-           limit ?
-           for update of c skip locked)
-        returning d.id, d.event_id, d.endpoint, d.attempts, d.give_up_at, d.lease_until, e.body`,
-      [new Date(now.getTime() + this.leaseMs), now, now, now, JSON.stringify(this.deps.outbox.endpoints), this.deps.config.concurrency],
-    );
+    return claimDueDeliveries(em, { now, leaseUntil: new Date(now.getTime() + this.leaseMs), endpoints: this.deps.outbox.endpoints, limit: this.deps.config.concurrency });
   }
 
   /** What one attempt decided for its delivery: counted, logged, and returned for the batch write. */
@@ -206,37 +179,20 @@ export class WebhookDeliveryWorker {
 
   /** The batch's results in one statement; only our own claims (same lease) are written, so a newer claim's result wins. */
   private async record(writes: DeliveryWrite[]): Promise<void> {
-    const em = this.deps.orm.em.fork() as EntityManager;
-    await em.execute(
-      `update webhook_delivery d set status = v.status, lease_until = null, next_attempt_at = coalesce(v.next, d.next_attempt_at),
-              last_status_code = v.code, last_error = v.error, delivered_at = v.delivered
-         from json_to_recordset(?::json) as v(id bigint, lease timestamptz, status text, next timestamptz, code int, error text, delivered timestamptz)
-        where d.id = v.id and d.lease_until = v.lease`,
-      [JSON.stringify(writes)],
-    );
+    const em = forkEm(this.deps.orm);
+    await recordDeliveryResults(em, writes);
   }
 
   /** Deliveries to endpoints no longer configured would wait forever: marked failed (redeliver can send them elsewhere). */
   private async failOrphans(): Promise<void> {
-    const em = this.deps.orm.em.fork() as EntityManager;
-    await em.execute(
-      `update webhook_delivery set status = 'FAILED', last_error = 'endpoint no longer configured'
-        where status = 'PENDING' and endpoint not in (select json_array_elements_text(?::json))`,
-      [JSON.stringify(this.deps.outbox.endpoints)],
-    );
+    const em = forkEm(this.deps.orm);
+    await failDeliveriesToOtherEndpoints(em, this.deps.outbox.endpoints);
   }
 
   /** Events past WEBHOOK_RETENTION_DAYS with nothing pending go, deliveries with them. */
   private async purge(): Promise<void> {
-    const em = this.deps.orm.em.fork() as EntityManager;
+    const em = forkEm(this.deps.orm);
     const before = new Date(this.deps.clock.now().getTime() - this.deps.config.retentionDays * DAY);
-    // No foreign key between the two tables (deliveries are written in one statement with their event), so both go here.
-    await em.execute(
-      `with gone as (
-         delete from webhook_event e where e.created_at < ? and not exists (select 1 from webhook_delivery d where d.event_id = e.id and d.status = 'PENDING')
-         returning e.id)
-       delete from webhook_delivery d using gone where d.event_id = gone.id`,
-      [before],
-    );
+    await purgeSettledEventsBefore(em, before);
   }
 }

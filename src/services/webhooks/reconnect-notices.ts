@@ -1,7 +1,9 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { forkEm } from '../../database/transaction';
 import type { Clock } from '../../clock';
 import type { WorkerConfig } from '../../config';
 import { LoginProvider } from '../../schema/enums';
+import { accountsDueReconnectNotice } from '../../repositories/webhook.repository';
 import { accountSnapshotMapping } from '../accounts/account-snapshots';
 import { LifecycleSchedule } from '../worker/schedule';
 import type { WebhookOutbox } from './webhook-outbox';
@@ -33,23 +35,11 @@ export class ReconnectNotices {
   /** Queues the notices that are due and not yet sent; returns how many. */
   async scan(): Promise<number> {
     if (!this.deps.outbox.enabled) return 0;
-    const em = this.deps.orm.em.fork() as EntityManager;
+    const em = forkEm(this.deps.orm);
     const now = this.deps.clock.now();
     const horizon = new Date(now.getTime() + this.deps.noticeDays * DAY);
-    const { columns, toSnapshot } = accountSnapshotMapping(em);
-    const rows = await em.execute<Array<Record<string, unknown>>>(
-      `select * from (
-         select ${columns}, a.member_id as "memberId", g.token_issued_at as "grantTokenIssuedAt",
-                case when a.provider = 'FACEBOOK' then a.needs_reconnect_by else a.token_expires_at end as "deadline"
-           from social_account a left join meta_grant g on g.id = a.grant_id
-          where a.connection_status = 'CONNECTED') c
-        where c."deadline" > ? and c."deadline" <= ?
-          and not exists (select 1 from webhook_event e
-                           where e.window_key = c."id"::text || ':' || (extract(epoch from c."deadline") * 1000)::bigint::text)
-        order by c."deadline"
-        limit 1000`,
-      [now, horizon],
-    );
+    const { toSnapshot } = accountSnapshotMapping(em);
+    const rows = await accountsDueReconnectNotice(em, now, horizon);
     let queued = 0;
     for (const row of rows) {
       const deadline = new Date(row.deadline as string);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
+import { insertEventWithDeliveries } from '../../repositories/webhook.repository';
 import type { ConnectionEvent, SocialAccount } from '../../entities';
 import { SocialConnectionStatus } from '../../schema/enums';
 import { accountForWebhook, eventTypeOf, type WebhookEventType, type WebhookPayload } from './webhook-events';
@@ -115,33 +116,19 @@ export class WebhookOutbox {
     const giveUpAt = new Date(entry.occurredAt.getTime() + this.retryHorizonHours * HOUR);
     // One statement: the event, then a delivery per endpoint. `on conflict do nothing` makes a
     // second notice for the same window (another worker, a rerun) a no-op.
-    const rows = await em.execute<Array<{ event_id: string }>>(
-      `with ev as (
-         insert into webhook_event (id, seq, type, account_id, member_id, connection_event_id, window_key, body, occurred_at, created_at)
-         values (?, nextval('webhook_event_seq_seq'), ?, ?, ?, ?, ?, ?, ?, ?)
-         on conflict do nothing
-         returning id, seq, account_id
-       )
-       insert into webhook_delivery (event_id, event_seq, account_id, endpoint, next_attempt_at, give_up_at, created_at)
-       select ev.id, ev.seq, ev.account_id, e.endpoint, ?, ?, ? from ev cross join json_array_elements_text(?::json) as e(endpoint)
-       returning event_id`,
-      [
-        entry.id,
-        entry.type,
-        entry.accountId,
-        entry.memberId,
-        entry.connectionEventId,
-        entry.windowKey,
-        JSON.stringify(entry.payload),
-        entry.occurredAt,
-        now,
-        now,
-        giveUpAt,
-        now,
-        JSON.stringify(this.endpointList),
-      ],
-    );
-    return rows.length > 0;
+    return insertEventWithDeliveries(em, {
+      id: entry.id,
+      type: entry.type,
+      accountId: entry.accountId,
+      memberId: entry.memberId,
+      connectionEventId: entry.connectionEventId,
+      windowKey: entry.windowKey,
+      body: JSON.stringify(entry.payload),
+      occurredAt: entry.occurredAt,
+      now,
+      giveUpAt,
+      endpoints: this.endpointList,
+    });
   }
 }
 

@@ -1,13 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SocialConnectionStatus } from '../../schema/enums';
-import type { StatusEvent } from '../../schema/connection-status-change';
-import type { AccountSnapshot } from '../accounts/account-snapshots';
-import { accountSnapshotMapping } from '../accounts/account-snapshots';
-import { encodeCursor } from './cursor';
+import { ConnectionEvent } from '../entities';
+import { pgUuidArray } from '../database/sql';
+import type { SocialConnectionStatus } from '../schema/enums';
+import type { StatusEvent } from '../schema/connection-status-change';
+import type { AccountSnapshot } from '../services/accounts/account-snapshots';
+import { accountSnapshotMapping } from '../services/accounts/account-snapshots';
+import { encodeCursor } from '../services/events/cursor';
 
 /**
- * SQL of the event path. Positions come from member_event_seq (see AccountStatusService): dense
- * per member and assigned in commit order, so "every event of the member with position > p" read
+ * connection_event and member_event_seq: the SQL of the status event path. Positions come from
+ * member_event_seq (see AccountStatusService): dense per member and assigned in commit order, so "every event of the member with position > p" read
  * once is complete; no still-running transaction can later commit a smaller position.
  */
 
@@ -122,4 +124,25 @@ export async function pruneEventsBefore(em: EntityManager, cutoff: Date, batchSi
     [cutoff, batchSize],
   );
   return row?.n ?? 0;
+}
+
+/** When the latest status event of these accounts happened (null when they have none). */
+export async function lastStatusEventAt(em: EntityManager, accountIds: string[]): Promise<Date | null> {
+  const [row] = await em.execute<Array<{ at: Date | null }>>('select max(changed_at) as at from connection_event where account_id = any(?::uuid[])', [
+    pgUuidArray(accountIds),
+  ]);
+  return row?.at ? new Date(row.at) : null;
+}
+
+/** Deletes every status event of these accounts; returns how many went. */
+export function deleteAccountEvents(em: EntityManager, accountIds: string[]): Promise<number> {
+  return em.nativeDelete(ConnectionEvent, { accountId: { $in: accountIds } });
+}
+
+/**
+ * Wakes every instance's LISTEN on `channel` (delivered at commit when `em` is in a transaction,
+ * so listeners never read an event before it is visible).
+ */
+export async function notifyStatusListeners(em: EntityManager, channel: string, payload: string): Promise<void> {
+  await em.execute('select pg_notify(?, ?)', [channel, payload]);
 }
