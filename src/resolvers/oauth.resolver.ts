@@ -1,7 +1,7 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import { SocialAccount } from '../entities/social-account.entity';
-import { LoginProvider } from '../schema/enums';
+import { LoginProvider } from '../domain/social-account';
 
 @Resolver()
 export class OAuthResolver {

@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { GraphQLContext } from '../context';
 import { SocialAccount } from '../entities/social-account.entity';
 import { ConnectionStatusChange } from '../schema/connection-status-change';
-import { SocialConnectionStatus } from '../schema/enums';
+import { SocialConnectionStatus } from '../domain/social-account';
 import type { AccountSnapshot } from '../services/accounts/account-snapshots';
 
 @Resolver(() => SocialAccount)

@@ -2,7 +2,7 @@ import { ReferenceKind, type EntityProperty } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { getMetadataStorage } from 'type-graphql';
 import { SocialAccount } from '../../entities';
-import { SocialConnectionStatus, SocialPlatform } from '../../schema/enums';
+import { SocialConnectionStatus, SocialPlatform } from '../../domain/social-account';
 
 /**
  * A linked account as clients see it: the properties GraphQL exposes (SocialAccount's @Field

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { SocialConnectionStatus } from '../../schema/enums';
+import type { SocialConnectionStatus } from '../../domain/social-account';
 import type { StatusEvent } from '../../schema/connection-status-change';
 import type { AccountSnapshot } from '../accounts/account-snapshots';
 import { accountSnapshotMapping } from '../accounts/account-snapshots';

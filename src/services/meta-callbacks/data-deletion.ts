@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConnectionEvent, DataDeletionStatus, MetaDataDeletion, OAuthState } from '../../entities';
-import type { LoginProvider } from '../../schema/enums';
+import type { LoginProvider } from '../../domain/social-account';
 import { pgUuidArray } from '../worker/due-accounts';
 import type { MetaUserLinks } from './meta-user-links';
 

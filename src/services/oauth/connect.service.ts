@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService, GrantInput, LinkedAccountInput } from '../accounts/account.service';
 import { MetaBadRequestError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
 import type { FacebookClient, FacebookPage } from '../meta/facebook-client';

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { OAuthState } from '../../entities';
 import { AppError, ErrorCode } from '../../errors';
-import type { LoginProvider } from '../../schema/enums';
+import type { LoginProvider } from '../../domain/social-account';
 
 export interface ConsumedState {
   memberId: string;

@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import type { WorkerConfig } from '../../config';
-import { LoginProvider } from '../../schema/enums';
+import { LoginProvider } from '../../domain/social-account';
 import { accountSnapshotMapping } from '../accounts/account-snapshots';
 import { LifecycleSchedule } from '../worker/schedule';
 import type { WebhookOutbox } from './webhook-outbox';

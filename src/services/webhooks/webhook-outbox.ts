@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import type { ConnectionEvent, SocialAccount } from '../../entities';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 import { accountForWebhook, eventTypeOf, type WebhookEventType, type WebhookPayload } from './webhook-events';
 
 const HOUR = 3600_000;
