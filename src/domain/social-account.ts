@@ -1,5 +1,12 @@
-import { registerEnumType } from 'type-graphql';
+/**
+ * The vocabulary of a linked account, shared by the entities, the services, the Meta clients,
+ * the REST facade and the API. Plain TypeScript on purpose: nothing here may import GraphQL,
+ * type-graphql or MikroORM, so importing a domain type never has a side effect. The GraphQL
+ * names and descriptions of these enums are given where the schema is built
+ * (src/schema/register-enums.ts).
+ */
 
+/** The social network an account belongs to (Instagram only, for now). */
 export enum SocialPlatform {
   INSTAGRAM = 'INSTAGRAM',
 }
@@ -12,6 +19,10 @@ export enum LoginProvider {
   INSTAGRAM = 'INSTAGRAM',
 }
 
+/**
+ * Where a connection stands; changed only through AccountStatusService.transition. What each
+ * value means for clients is said once, in its GraphQL description (src/schema/register-enums.ts).
+ */
 export enum SocialConnectionStatus {
   CONNECTED = 'CONNECTED',
   DISCONNECTED = 'DISCONNECTED',
@@ -19,6 +30,7 @@ export enum SocialConnectionStatus {
   ERROR = 'ERROR',
 }
 
+/** Reach tier, from the follower count (thresholds: the price policy, src/services/accounts/price-policy.ts). */
 export enum PriceTier {
   S = 'S',
   A = 'A',
@@ -27,24 +39,8 @@ export enum PriceTier {
   N = 'N',
 }
 
+/** The kind of Instagram professional account, as Meta reports it. */
 export enum InstagramAccountType {
   BUSINESS = 'BUSINESS',
   CREATOR = 'CREATOR',
 }
-
-registerEnumType(SocialPlatform, { name: 'SocialPlatform' });
-registerEnumType(LoginProvider, {
-  name: 'LoginProvider',
-  description: 'FACEBOOK: Facebook Login (account linked to a Page). INSTAGRAM: Business Login for Instagram.',
-});
-registerEnumType(SocialConnectionStatus, {
-  name: 'SocialConnectionStatus',
-  valuesConfig: {
-    CONNECTED: { description: 'Tokens are valid and the account syncs.' },
-    DISCONNECTED: { description: 'Unlinked by the member, or the app was removed on Meta. Tokens are deleted.' },
-    EXPIRED: { description: 'Meta no longer accepts the token (expired, password changed, logged out...). Reconnect to fix.' },
-    ERROR: { description: 'A permission is missing or the account keeps failing; statusReason says why.' },
-  },
-});
-registerEnumType(PriceTier, { name: 'PriceTier', description: 'Reach tier: S ≥ 1M followers, A ≥ 100k, B ≥ 10k, C ≥ 1k, N below (defaults).' });
-registerEnumType(InstagramAccountType, { name: 'InstagramAccountType' });
