@@ -25,8 +25,10 @@ serveParent(async () => {
       // Scenario 4: one LifecycleWorker.runOnce (the background loop is off: DISABLE_WORKER=1).
       sweep: async () => {
         const started = performance.now();
+        const cpuBefore = process.cpuUsage(); // this whole process, all threads (GC included)
         const report = await app.services.worker.runOnce();
-        return { ...report, ms: performance.now() - started };
+        const cpu = process.cpuUsage(cpuBefore);
+        return { ...report, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000 };
       },
       // Scenario 6: status changes through the real transition (outbox included), 8 at a time.
       webhookChanges: async ({ ids, to, reason, then }: { ids: string[]; to: SocialConnectionStatus; reason: string; then?: SocialConnectionStatus }) => {

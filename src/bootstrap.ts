@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
@@ -11,12 +11,17 @@ import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { createHttpContext, type GraphQLContext } from './context';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
+import { assertNoPendingMigrations, runMigrations } from './database/migrate';
 import { ormOptions } from './database/orm-options';
+import { compiledExecutorGateway } from './graphql/compiled-executor';
 import { createErrorFormatter } from './graphql/format-error';
+import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
 import { buildGraphQLSchema } from './graphql/schema';
 import { operationLimitProtections } from './graphql/operation-limits';
-import { maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
+import { maxTokensCheck, maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
 import { attachWebSocketServer } from './graphql/websocket';
+import { corsMiddleware } from './http/cors';
+import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHttpListener } from './http/graphql-http';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
 import { REST_BASE_PATH, restRoutes } from './http/rest/rest-routes';
@@ -28,6 +33,8 @@ import { sandboxRoutes } from './sandbox/sandbox-routes';
 import { SANDBOX_RECEIVER_PATH, webhookReceiverRoutes } from './sandbox/webhook-receiver';
 import { startSandbox } from './sandbox/start-sandbox';
 import { createServices, type Services } from './services';
+import { createTracing, graphqlSpanMiddleware, graphqlSpanPlugin, traceDatabase, type Tracing } from './tracing';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface BootstrapOptions {
   clock?: Clock;
@@ -39,6 +46,8 @@ export interface BootstrapOptions {
    * DISABLE_WORKER. `worker`: only the lifecycle worker, with /healthz, /readyz and /metrics.
    */
   role?: 'api' | 'worker';
+  /** Tracing to this exporter whatever the config says (tests: InMemorySpanExporter). */
+  spanExporter?: SpanExporter;
 }
 
 export interface AppHandles {
@@ -58,40 +67,63 @@ export interface AppHandles {
 
 /** Builds the whole app from a Config. main.ts, tests and benchmarks all start here. */
 export async function bootstrap(initialConfig: Config, options: BootstrapOptions = {}): Promise<AppHandles> {
+  // What has started so far, stopped in reverse if a later step fails: a failed start must not
+  // leave an embedded PostgreSQL, the emulator or a connection pool running behind it.
+  const started: Array<() => Promise<unknown>> = [];
+  try {
+    return await startApp(initialConfig, options, started);
+  } catch (error) {
+    for (const stop of started.reverse()) await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startApp(initialConfig: Config, options: BootstrapOptions, started: Array<() => Promise<unknown>>): Promise<AppHandles> {
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? createLogger(initialConfig.logLevel);
+  const logger = options.logger ?? createLogger(initialConfig.logLevel, undefined, { format: initialConfig.logFormat, production: initialConfig.production });
   let config = initialConfig;
+  const tracing = createTracing(initialConfig, options.spanExporter);
+  started.push(() => tracing.shutdown());
 
   // 1. Database: the configured one, or an embedded PostgreSQL for development.
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, logger);
+    const database = embedded;
+    started.push(() => database.stop());
     databaseUrl = embedded.url;
   }
 
   // 2. Sandbox: without Meta credentials (never in production), the emulator plays Meta.
   const role = options.role ?? 'api';
   if (role === 'worker' && config.sandbox) {
-    await embedded?.stop();
     throw new Error(
       'npm run worker needs Meta credentials: in sandbox mode the Meta emulator lives inside the API process, so run the worker in-process (npm start, without DISABLE_WORKER).',
     );
   }
   let emulator: MetaEmulator | undefined;
-  if (config.sandbox) ({ config, emulator } = await startSandbox(config, clock, logger));
-  else if (config.developmentDefaults.length > 0) logger.warn({ defaults: config.developmentDefaults }, 'running with development defaults');
+  if (config.sandbox) {
+    ({ config, emulator } = await startSandbox(config, clock, logger));
+    const running = emulator;
+    started.push(() => running.close());
+  } else if (config.developmentDefaults.length > 0) logger.warn({ defaults: config.developmentDefaults }, 'running with development defaults');
 
   // 3. ORM and migrations: the schema is always the committed migrations' schema.
-  const orm = await MikroORM.init(ormOptions(databaseUrl, logger));
-  await orm.migrator.up();
+  const orm = await MikroORM.init(ormOptions(databaseUrl, logger, config.databasePoolMax));
+  started.push(() => orm.close(true));
+  traceDatabase(orm, tracing);
+  if (config.migrateOnStart) await runMigrations(orm, databaseUrl, logger);
+  else await assertNoPendingMigrations(orm);
 
   // 4. Services and the status-event listener.
   const metrics = createMetrics();
-  const services = createServices({ config, orm, clock, logger, metrics, databaseUrl });
+  const services = createServices({ config, orm, clock, logger, metrics, databaseUrl, tracing });
+  started.push(() => services.events.stop());
   await services.events.start();
   await services.gate.start(); // rate-limit pauses shared by every process on the database
   services.metaCallbacks.start(); // completes data deletions once their grace period has passed
+  started.push(() => services.metaCallbacks.stop());
 
   // 5. HTTP + WebSocket on one server and one path (a worker process serves only operational routes).
   const app = express();
@@ -99,9 +131,10 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   app.set('trust proxy', true);
   const httpServer = createServer(app);
   app.use(operationalRoutes(services));
+  if (role === 'api' && config.corsOrigins.length > 0) app.use(['/graphql', REST_BASE_PATH], corsMiddleware(config.corsOrigins));
   if (role === 'api') app.use(metaCallbackRoutes(services));
   if (role === 'api') app.use(REST_BASE_PATH, restRoutes(services));
-  const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger) : async () => undefined;
+  const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger, tracing) : async () => undefined;
   if (role === 'api' && emulator && config.jwt.secret) app.use(sandboxRoutes(config, emulator.url));
   if (role === 'api' && emulator && config.webhooks.secret) app.use(webhookReceiverRoutes(config.webhooks.secret));
   if (role === 'api') app.use(webApp()); // last: the dashboard never shadows an API route
@@ -111,9 +144,18 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
   const runWorker = role === 'worker' || config.worker.enabled;
   if (runWorker) services.worker.start();
   if (runWorker) services.housekeeping.start(); // expired OAuth states and rate-limit windows
+  if (runWorker) started.push(() => services.housekeeping.stop());
+  started.push(() => services.worker.stop(), stopGraphQL);
 
   const port = options.port ?? (role === 'worker' ? config.workerPort : config.port);
-  await new Promise<void>((resolve) => httpServer.listen(port, config.host, resolve));
+  // A port already in use rejects here (and the steps above are stopped) instead of crashing later.
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
   const boundPort = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${boundPort}`;
   logger.info({ url: role === 'api' ? `${url}/graphql` : url, role, worker: runWorker, sandbox: config.sandbox }, role === 'api' ? 'GraphQL server ready' : 'lifecycle worker ready');
@@ -139,13 +181,14 @@ export async function bootstrap(initialConfig: Config, options: BootstrapOptions
       await orm.close(true);
       await emulator?.close();
       await embedded?.stop();
+      await tracing.shutdown(); // flushes the last spans
     })());
 
   return { app, httpServer, url, port: boundPort, config, orm, services, emulator, close };
 }
 
 /** Apollo on /graphql and graphql-ws on the same server; returns the graceful stop. */
-async function mountGraphQL(app: express.Express, httpServer: Server, services: Services, logger: Logger): Promise<() => Promise<void>> {
+async function mountGraphQL(app: express.Express, httpServer: Server, services: Services, logger: Logger, tracing: Tracing): Promise<() => Promise<void>> {
   const schema = buildGraphQLSchema();
   const formatError = createErrorFormatter(logger);
   const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: services.config.websocketKeepAliveMs });
@@ -153,10 +196,17 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
   // graphql-armor (issue 15): aliases, depth, directives, cost; suggestions masked when introspection is off.
   const armor = operationLimitProtections(limits.operation, { enabled: limits.enabled, blockFieldSuggestions: !services.config.introspection });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema,
+    // jit: the schema comes through the compiled executor (Apollo's executor hook); see compiled-executor.ts.
+    ...(services.config.graphqlExecutor === 'jit'
+      ? { gateway: compiledExecutorGateway(schema, (executor) => services.metrics.graphqlExecutions.inc({ executor })) }
+      : { schema }),
     introspection: services.config.introspection,
     validationRules: armor.validationRules,
     includeStacktraceInErrorResponses: false,
+    // main.ts and worker.ts own SIGTERM/SIGINT. Left on (its default outside NODE_ENV=test), Apollo
+    // stops itself on the signal too and the two stops deadlock until main's 20 s force-exit:
+    // every production restart used to end with exit code 1 (test/topology.test.ts).
+    stopOnTerminationSignals: false,
     formatError,
     plugins: [
       // We set no cache hints. Left on, Apollo's default cache-control plugin wraps every field
@@ -166,14 +216,30 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
       { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
       ...armor.plugins,
       memberLimitsPlugin(services),
+      jsonResponseStatusPlugin(),
+      graphqlSpanPlugin(),
     ],
   });
   await apollo.start();
+  const context = async (req: IncomingMessage) => createHttpContext(services, req.headers.authorization);
+  const tooManyTokens = limits.enabled ? maxTokensCheck(services) : undefined;
   app.use(
     '/graphql',
-    express.json({ limit: '256kb' }),
-    ...(limits.enabled ? [maxTokensMiddleware(services)] : []),
-    expressMiddleware(apollo, { context: async ({ req }) => createHttpContext(services, req.headers.authorization) }),
+    express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
+    ...(tooManyTokens ? [maxTokensMiddleware(tooManyTokens)] : []),
+    graphqlSpanMiddleware(tracing),
+    expressMiddleware(apollo, { context: ({ req }) => context(req) }),
+  );
+  // JSON POSTs to /graphql skip express (the same Apollo, the same checks, the same answers); the
+  // rest still goes through the route above, and so do requests needing CORS headers or a span.
+  const corsOrigins = services.config.corsOrigins.length > 0;
+  httpServer.removeListener('request', app);
+  httpServer.on(
+    'request',
+    graphqlHttpListener(apollo, context, app, logger, {
+      eligible: (req) => !tracing.enabled && !(corsOrigins && req.headers.origin !== undefined),
+      refuse: tooManyTokens && ((req, body) => tooManyTokens(req.headers.authorization, body)),
+    }),
   );
   return () => apollo.stop();
 }

@@ -26,6 +26,8 @@ export interface Config {
   pricePolicy: PricePolicy;
   worker: WorkerConfig;
   websocketKeepAliveMs: number;
+  /** `jit`: queries run compiled by graphql-jit (graphql-js for the rest); `graphql-js`: everything through graphql-js. */
+  graphqlExecutor: 'jit' | 'graphql-js';
   /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
   workerPort: number;
   /** connection_event rows older than this are pruned by the worker; a cursor older than this is CURSOR_EXPIRED. */
@@ -39,6 +41,16 @@ export interface Config {
   developmentDefaults: string[];
   /** Signed status webhooks to the platform's backend (README "Webhooks"). */
   webhooks: WebhookConfig;
+  /** LOG_FORMAT: `auto` (pretty on a terminal outside production), `json` or `pretty`. */
+  logFormat: 'auto' | 'json' | 'pretty';
+  /** CORS_ORIGINS: exact browser origins allowed to call /graphql and the REST facade with credentials. */
+  corsOrigins: string[];
+  /** MIGRATE_ON_START (default on): apply pending migrations at startup, one process at a time. */
+  migrateOnStart: boolean;
+  /** DATABASE_POOL_MAX: connections per process in the ORM pool (plus one LISTEN connection for events). */
+  databasePoolMax: number;
+  /** OpenTelemetry tracing, on only when OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing?: TracingConfig;
 }
 
 export interface WebhookConfig {
@@ -62,6 +74,12 @@ export interface WebhookConfig {
   reconnectNoticeDays: number;
   /** Delivered or failed events older than this are deleted. */
   retentionDays: number;
+}
+
+export interface TracingConfig {
+  /** OTLP/HTTP traces endpoint (`$OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces`). */
+  tracesUrl: string;
+  serviceName: string;
 }
 
 export interface JwtConfig {
@@ -373,12 +391,30 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
 
   const statusEventRetentionDays = parseNumber(read('STATUS_EVENT_RETENTION_DAYS') ?? '30', 'STATUS_EVENT_RETENTION_DAYS', problems, { min: 1, max: 3650 });
 
+  // The compiled executor answers exactly as graphql-js does; graphql-js alone stays selectable for A/B and as an escape hatch.
+  const graphqlExecutor = read('GRAPHQL_EXECUTOR') ?? 'jit';
+  if (graphqlExecutor !== 'jit' && graphqlExecutor !== 'graphql-js') problems.push('GRAPHQL_EXECUTOR must be jit or graphql-js');
+
   const logLevel = read('LOG_LEVEL') ?? (nodeEnv === 'test' ? 'warn' : 'info');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     problems.push('LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent');
   }
 
   const webhooks = readWebhookConfig(read, { production, sandbox }, problems, developmentDefaults);
+
+  // --- Production operations (issue 17) ----------------------------------------------------
+  const logFormat = (read('LOG_FORMAT') ?? 'auto') as Config['logFormat'];
+  if (!['auto', 'json', 'pretty'].includes(logFormat)) problems.push('LOG_FORMAT must be one of auto, json, pretty');
+  const corsOrigins = parseOrigins(read('CORS_ORIGINS'), problems);
+  const migrateOnStart = read('MIGRATE_ON_START') === undefined || isTruthy(read('MIGRATE_ON_START'));
+  const databasePoolMax = parseInteger(read('DATABASE_POOL_MAX') ?? '10', 'DATABASE_POOL_MAX', problems, { min: 1, max: 500 });
+  let tracing: TracingConfig | undefined;
+  const otlpEndpoint = read('OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (otlpEndpoint) {
+    if (!isHttpUrl(otlpEndpoint)) problems.push('OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (the collector, e.g. http://otel-collector:4318)');
+    // The OpenTelemetry convention: the generic endpoint gets the signal's path appended.
+    tracing = { tracesUrl: `${otlpEndpoint.replace(/\/+$/, '')}/v1/traces`, serviceName: read('OTEL_SERVICE_NAME') ?? 'instagram-connect' };
+  }
 
   if (problems.length > 0 || !tokenKeys) throw new ConfigError(problems);
 
@@ -405,6 +441,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     pricePolicy,
     worker,
     websocketKeepAliveMs,
+    graphqlExecutor: graphqlExecutor as Config['graphqlExecutor'],
     workerPort,
     statusEventRetentionDays,
     sandbox,
@@ -412,6 +449,11 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     limits,
     developmentDefaults,
     webhooks,
+    logFormat,
+    corsOrigins,
+    migrateOnStart,
+    databasePoolMax,
+    tracing,
   };
 }
 
@@ -474,6 +516,23 @@ export function redactUrl(raw: string): string {
   } catch {
     return '(not a URL)';
   }
+}
+
+/** Exact origins only: with credentials a browser refuses `*`, and a pattern is one typo from "anyone". */
+function parseOrigins(raw: string | undefined, problems: string[]): string[] {
+  const origins: string[] = [];
+  for (const entry of (raw ?? '').split(',').map((o) => o.trim()).filter(Boolean)) {
+    let url: URL | undefined;
+    try {
+      url = new URL(entry);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== entry.replace(/\/+$/, '')) {
+      problems.push(`CORS_ORIGINS: "${entry}" is not an exact origin (scheme://host[:port], no path, no wildcard)`);
+    } else origins.push(url.origin);
+  }
+  return origins;
 }
 
 function parseTokenKey(raw: string, name: string, problems: string[]): TokenKey | undefined {

@@ -16,9 +16,15 @@ export interface GraphQLContext {
 /** HTTP: the Authorization header, verified on first use. */
 export function createHttpContext(services: Services, authorization: string | undefined | null): GraphQLContext {
   let member: AuthenticatedMember | undefined;
+  let em: EntityManager | undefined;
   return {
     services,
-    em: services.orm.em.fork() as EntityManager,
+    // Forked on first use, still at most one fork per request. Apollo builds the context before
+    // parsing, so requests that fail parsing or validation, introspection and `__typename` never
+    // pay for a fork (~4 % of a read-path request's CPU in the bench profile).
+    get em() {
+      return (em ??= services.orm.em.fork() as EntityManager);
+    },
     member: () => (member ??= services.jwt.verifyHeader(authorization)),
   };
 }

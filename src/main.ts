@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { bootstrap } from './bootstrap';
 import { loadConfigOrExit } from './config';
+import { EmbeddedPostgresAccessError } from './database/embedded-postgres';
 import { createLogger } from './logger';
 
 /** The API entry point: reads the environment once (as worker.ts does for the worker) and handles signals. */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { format: config.logFormat, production: config.production });
   const app = await bootstrap(config, { logger });
 
   let stopping = false;
@@ -32,6 +33,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error('Fatal error during startup:', error);
+  // A known, explained cause needs no stack trace: just what to do.
+  if (error instanceof EmbeddedPostgresAccessError) console.error(`Cannot start: ${error.message}`);
+  else console.error('Fatal error during startup:', error);
   process.exit(1);
 });

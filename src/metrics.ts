@@ -76,6 +76,18 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    storedTokens: new Gauge({
+      name: 'stored_tokens',
+      help: 'Encrypted tokens in the database by the key id that sealed them; key is current, old (TOKEN_ENCRYPTION_OLD_KEYS) or not_configured',
+      labelNames: ['key_id', 'key'] as const,
+      registers: [registry],
+    }),
+    graphqlExecutions: new Counter({
+      name: 'graphql_executions_total',
+      help: 'GraphQL operations executed over HTTP, by executor (jit: compiled by graphql-jit; graphql-js: the fallback)',
+      labelNames: ['executor'] as const,
+      registers: [registry],
+    }),
   };
 }
 

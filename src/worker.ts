@@ -10,7 +10,7 @@ import { createLogger } from './logger';
  */
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { format: config.logFormat, production: config.production });
   const app = await bootstrap(config, { logger, role: 'worker' });
   const stop = async (signal: string) => {
     logger.info({ signal }, 'worker finishing its batch and stopping');

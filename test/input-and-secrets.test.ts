@@ -69,10 +69,25 @@ describe('secrets', () => {
   it('hides unexpected failures behind INTERNAL_SERVER_ERROR without internals', async () => {
     const ig = instagramUser(app);
     const [account] = await connect(app, 'member-internal', 'INSTAGRAM', ig.userId);
-    // A token that no configured key can open (e.g. a lost key) is our fault, not the caller's.
-    await app.sql("update meta_grant set token_encrypted = 'v1.lost.AAAA.AAAA.AAAA' where member_id = ?", ['member-internal']);
-    const error = onlyError(await app.gql(SyncSocialAccountDocument, { id: account.id }, { memberId: 'member-internal' }));
-    expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    // A database failure with a detailed driver message is our fault, not the caller's.
+    // (the driver's message would name the missing column; the caller must see none of it).
+    await app.sql('alter table social_account rename column biography to biography_gone');
+    try {
+      const error = onlyError(await app.gql(SyncSocialAccountDocument, { id: account.id }, { memberId: 'member-internal' }));
+      expect(error.extensions.code).toBe('INTERNAL_SERVER_ERROR');
+      expect(JSON.stringify(error)).not.toMatch(/biography|does not exist|stack|\.ts:/);
+    } finally {
+      await app.sql('alter table social_account rename column biography_gone to biography');
+    }
+  });
+
+  it('a token no configured key opens (a lost key) asks for a reconnect, without internals', async () => {
+    const ig = instagramUser(app);
+    const [account] = await connect(app, 'member-lost-key', 'INSTAGRAM', ig.userId);
+    await app.sql("update meta_grant set token_encrypted = 'v1.lost.AAAA.AAAA.AAAA' where member_id = ?", ['member-lost-key']);
+    const error = onlyError(await app.gql(SyncSocialAccountDocument, { id: account.id }, { memberId: 'member-lost-key' }));
+    expect(error.extensions.code).toBe('TOKEN_EXPIRED');
+    expect(error.message).toMatch(/reconnect the account/);
     expect(JSON.stringify(error)).not.toMatch(/lost|stack|TokenDecryption|\.ts:/);
   });
 });

@@ -7,6 +7,11 @@ import { buildGraphQLSchema } from '../src/graphql/schema';
 import { connect, facebookUser } from './helpers/flows';
 import { appForThisFile, TestApp, type GraphQLResponse } from './helpers/test-app';
 
+// Armor's refusals are validation errors: GraphQL over HTTP answers them 200 to a client that accepts
+// only application/json (what these requests send; src/graphql/json-status-plugin.ts) and 400 to
+// application/graphql-response+json. GRAPHQL_MAX_TOKENS is refused before parsing: always 400.
+const VALIDATION_REFUSAL_STATUS = 200;
+
 const app = appForThisFile();
 const fields = 'id username followersCount';
 
@@ -51,7 +56,7 @@ describe('operation limits (graphql-armor)', () => {
     const before = await refusals('aliases');
     const query = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: socialAccounts { ${fields} }`).join(' ')} }`;
     const refused = await app.post({ query }, { memberId });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(VALIDATION_REFUSAL_STATUS);
     expect(refused.data).toBeUndefined();
     expect(limitError(refused).extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases' });
     expect(await refusals('aliases')).toBe(before + 1);
@@ -71,7 +76,7 @@ describe('operation limits (graphql-armor)', () => {
     const memberId = 'limits-depth';
     const nested = Array.from({ length: 9 }).reduce<string>((inner) => `... on SocialAccount { ${inner} }`, 'id');
     const refused = await app.post({ query: `{ socialAccounts { ${nested} } }` }, { memberId });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(VALIDATION_REFUSAL_STATUS);
     expect(limitError(refused).extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'depth' });
     await expectNormalReadPasses(memberId);
   });
@@ -80,7 +85,7 @@ describe('operation limits (graphql-armor)', () => {
     const memberId = 'limits-directives';
     const names = ['id', 'username', 'name', 'biography', 'website', 'followersCount', 'followingCount', 'mediaCount', 'priceTier', 'price', 'currency'];
     const refused = await app.post({ query: `{ socialAccounts { ${names.map((n) => `${n} @include(if: true)`).join(' ')} } }` }, { memberId });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(VALIDATION_REFUSAL_STATUS);
     expect(limitError(refused).extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'directives' });
     await expectNormalReadPasses(memberId);
   });
@@ -92,7 +97,7 @@ describe('operation limits (graphql-armor)', () => {
     app.emulator.control.resetCalls();
     const mutation = `mutation { ${Array.from({ length: 5 }, (_, i) => `s${i}: syncSocialAccount(id: "${account.id}") { ${fields} }`).join(' ')} }`;
     const refused = await app.post({ query: mutation }, { memberId });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(VALIDATION_REFUSAL_STATUS);
     const error = limitError(refused);
     expect(error.extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'cost' });
     expect(error.message).toContain('5 Instagram call(s)');
@@ -106,7 +111,7 @@ describe('operation limits (graphql-armor)', () => {
     const memberId = 'limits-hammer';
     const before = await refusals('aliases');
     const query = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: socialAccounts { id }`).join(' ')} }`;
-    for (let i = 0; i < 3; i++) expect((await app.post({ query }, { memberId })).status).toBe(400);
+    for (let i = 0; i < 3; i++) expect((await app.post({ query }, { memberId })).status).toBe(VALIDATION_REFUSAL_STATUS);
     expect(await refusals('aliases')).toBe(before + 3);
     const lines = app.logs.filter((l) => l.includes('"limit":"aliases"') && l.includes(`"memberId":"${memberId}"`));
     expect(lines).toHaveLength(1);

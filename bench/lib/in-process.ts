@@ -1,4 +1,5 @@
 import { execute, parse } from 'graphql';
+import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { Pool } from 'pg';
 import type { AppHandles } from '../../src/bootstrap';
 import { createHttpContext } from '../../src/context';
@@ -9,10 +10,10 @@ import { summarize, wallClockMs, type LatencySummary } from './stats';
 
 /**
  * The read path's layers measured inside the server process, without HTTP: the same SQL through
- * `pg`, the service through MikroORM, and the whole schema through graphql-js `execute` (no
- * Apollo, no Express). Comparing them with the HTTP numbers shows where the time goes.
+ * `pg`, the service through MikroORM, and the whole schema through graphql-js `execute` and
+ * through graphql-jit's compiled query (no Apollo, no Express). Comparing them with the HTTP numbers shows where the time goes.
  */
-export type InProcessMode = 'sql' | 'orm' | 'execute';
+export type InProcessMode = 'sql' | 'orm' | 'execute' | 'jit';
 
 export interface InProcessRequest {
   mode: InProcessMode;
@@ -39,6 +40,8 @@ export async function runInProcess(app: AppHandles, request: InProcessRequest): 
   const document = parse(request.query);
   const schema = buildGraphQLSchema();
   // Same pool size as the ORM's (10), on the same database.
+  const compiled = request.mode === 'jit' ? compileQuery(schema, document) : undefined;
+  if (compiled && !isCompiledQuery(compiled)) throw new Error(`graphql-jit cannot compile the query: ${compiled.errors?.[0]?.message}`);
   const pool = request.mode === 'sql' ? new Pool({ connectionString: app.config.databaseUrl, max: 10, application_name: 'bench-in-process-sql' }) : undefined;
 
   const once: (i: number) => Promise<unknown> = {
@@ -46,6 +49,13 @@ export async function runInProcess(app: AppHandles, request: InProcessRequest): 
     orm: (i: number) => services.accounts.list(services.orm.em.fork(), ids[i]),
     execute: async (i: number) => {
       const result = await execute({ schema, document, contextValue: createHttpContext(services, `Bearer ${tokens[i]}`) });
+      if (result.errors) throw new Error(result.errors[0].message);
+      return JSON.stringify(result);
+    },
+    // What GRAPHQL_EXECUTOR=jit runs for this query (src/graphql/compiled-executor.ts).
+    jit: async (i: number) => {
+      if (!compiled || !isCompiledQuery(compiled)) throw new Error('not compiled');
+      const result = await compiled.query(undefined, createHttpContext(services, `Bearer ${tokens[i]}`), {});
       if (result.errors) throw new Error(result.errors[0].message);
       return JSON.stringify(result);
     },

@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import { Pool } from 'pg';
 import { TokenCipher } from '../../src/services/tokens/token-cipher';
 import { CpuMeter } from '../lib/cpu';
-import { BENCH_TOKEN_KEY, serverEnv } from '../lib/env';
-import { BenchChild } from '../lib/ipc';
+import { BENCH_TOKEN_KEY } from '../lib/env';
 import { int, ms } from '../lib/report';
 import type { BenchContext, ResultRow, Scenario, ScenarioResult } from './types';
 
@@ -16,6 +17,8 @@ interface SweepReport {
   refreshed: number;
   refreshFailed: number;
   ms: number;
+  /** CPU the worker process used during runOnce (process.cpuUsage: user + system, all threads). */
+  cpuMs: number;
 }
 
 interface Run {
@@ -27,6 +30,8 @@ interface Run {
   refreshFailed: number;
   meta: { total: number; accounts: number; mostForOneAccount: number };
   cpu: { workers: number; postgres: number; emulator: number };
+  /** Worker CPU (summed over the workers) per refreshed account. */
+  workerCpuMsPerAccount: number;
   stillDue: number;
 }
 
@@ -46,14 +51,17 @@ export const lifecycleSweep: Scenario = {
     ctx.seeder.markDirty();
     const pool = new Pool({ connectionString: ctx.db.url, max: 4, application_name: 'bench-sweep-seeder' });
     const runs: Run[] = [];
+    const pinning = cpuPinning();
+    if (pinning) pin(ctx.emulator.pid, pinning.emulator);
     try {
       for (const workers of [1, 2]) {
         ctx.log(`seeding ${int(accounts)} accounts due for a token refresh`);
         await seedDueAccounts(ctx, pool, accounts);
         ctx.log(`sweeping them with ${workers} worker process(es)`);
-        runs.push(await sweep(ctx, pool, workers, accounts));
+        runs.push(await sweep(ctx, pool, workers, accounts, pinning?.workers));
       }
     } finally {
+      if (pinning) pin(ctx.emulator.pid, pinning.all);
       await pool.query('truncate social_account, meta_grant, connection_event').catch(() => undefined);
       await pool.end();
     }
@@ -76,15 +84,26 @@ export const lifecycleSweep: Scenario = {
         pass: exactlyOnce(one) && exactlyOnce(two),
       },
       {
+        measure: 'Worker CPU per refreshed account, 1 / 2 workers',
+        ours: `${one.workerCpuMsPerAccount.toFixed(3)} ms / ${two.workerCpuMsPerAccount.toFixed(3)} ms`,
+        baseline: `${int(1000 / one.workerCpuMsPerAccount)} accounts/s per worker core`,
+        ratio: two.workerCpuMsPerAccount / one.workerCpuMsPerAccount,
+      },
+      {
         measure: 'CPU during the 2-worker sweep (cores)',
         ours: `workers ${two.cpu.workers.toFixed(2)}, PostgreSQL ${two.cpu.postgres.toFixed(2)}, emulator ${two.cpu.emulator.toFixed(2)}`,
       },
     ];
     const notes = [
       'Per batch of 100: one claim, one read, one compare-and-swap UPDATE for the refreshed tokens, one UPDATE for the outcomes, one lease release; per account: one HTTPS-less HTTP call to the emulator, one AES-GCM open and one seal.',
-      'The workers, PostgreSQL and the emulator (Meta) share the same 2 cores, so the 2-worker run is CPU-bound: compare the CPU row. About a fifth of a worker\'s CPU is undici (fetch) per call; against the real Meta, which does not run on our cores, the sweep scales with worker cores.',
+      'The workers, PostgreSQL and the emulator (Meta) share the same cores, so the 2-worker run is CPU-bound: compare the CPU rows. Against the real Meta, which does not run on our cores, the sweep scales with worker cores up to about 1000 / (worker CPU ms per account) accounts/s per core.',
     ];
-    return { rows, details: { accounts, runs }, notes };
+    notes.push(
+      pinning
+        ? `Pinned with taskset: the emulator on CPU ${pinning.emulator}, the workers on CPU ${pinning.workers} (PostgreSQL is the machine's and not pinned), so wall time cannot show two workers scaling here; worker CPU per account can: equal per-account CPU with 1 and 2 workers means the sweep scales with worker cores up to what PostgreSQL and Meta take.`
+        : 'Not pinned (taskset missing or one CPU): compare worker CPU per account rather than wall time.',
+    );
+    return { rows, details: { accounts, runs, pinning }, notes };
   },
 };
 
@@ -116,21 +135,35 @@ async function seedDueAccounts(ctx: BenchContext, pool: Pool, count: number): Pr
   await pool.query('analyze social_account; analyze meta_grant');
 }
 
-async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: number): Promise<Run> {
+/** With taskset and ≥ 2 CPUs: the emulator (Meta, elsewhere in production) on the last CPU, the workers on the others. */
+function cpuPinning(): { emulator: string; workers: string; all: string } | undefined {
+  const cpus = os.cpus().length;
+  if (cpus < 2) return undefined;
+  try {
+    execFileSync('taskset', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  return { emulator: String(cpus - 1), workers: cpus === 2 ? '0' : `0-${cpus - 2}`, all: `0-${cpus - 1}` };
+}
+
+/** Every thread of the process onto these CPUs. */
+function pin(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-cp', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: number, workerCpus?: string): Promise<Run> {
+  // ctx.startServer: the same bench/server.ts, and with --profile each worker writes a CPU profile.
   const children = await Promise.all(
-    Array.from({ length: workers }, (_, i) =>
-      BenchChild.start<{ url: string; pid: number }>('server', {
-        name: `worker ${i + 1}`,
-        env: serverEnv(ctx.db.url, ctx.emulator.urls, { WORKER_BATCH_SIZE: '100', META_MAX_ATTEMPTS: '2' }),
-      }),
-    ),
+    Array.from({ length: workers }, (_, i) => ctx.startServer(`sweep-${workers}w-worker${i + 1}`, { WORKER_BATCH_SIZE: '100', META_MAX_ATTEMPTS: '2' })),
   );
   try {
+    if (workerCpus) for (const child of children) pin(child.pid, workerCpus);
     const others: Record<string, number> = { emulator: ctx.emulator.pid };
     children.forEach((c, i) => (others[`worker${i + 1}`] = c.pid));
     const meter = new CpuMeter(undefined, ctx.db.name, others);
     const started = performance.now();
-    const reports = await Promise.all(children.map((c) => c.request<SweepReport>('sweep', undefined, 900_000)));
+    const reports = await Promise.all(children.map((c) => c.child.request<SweepReport>('sweep', undefined, 900_000)));
     const seconds = (performance.now() - started) / 1000;
     const cpu = meter.stop();
     const meta = await ctx.emulator.control<Run['meta']>('refreshCounts');
@@ -144,6 +177,7 @@ async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: n
       refreshFailed: reports.reduce((sum, r) => sum + r.refreshFailed, 0),
       meta,
       cpu: { workers: children.reduce((sum, _c, i) => sum + cpu.others[`worker${i + 1}`], 0), postgres: cpu.postgres, emulator: cpu.others.emulator },
+      workerCpuMsPerAccount: reports.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(1, reports.reduce((sum, r) => sum + r.refreshed, 0)),
       stillDue: n,
     };
   } finally {

@@ -45,7 +45,7 @@ export const readPath: Scenario = {
       }
 
       const layers: InProcessResult[] = [];
-      for (const mode of ['sql', 'orm', 'execute'] as InProcessMode[]) {
+      for (const mode of ['sql', 'orm', 'execute', 'jit'] as InProcessMode[]) {
         ctx.log(`in-process ${mode}`);
         layers.push(
           await app.child.request<InProcessResult>(
@@ -69,13 +69,28 @@ export const readPath: Scenario = {
           database: ctx.db.name,
         });
       ctx.log(`HTTP load on the app (${scale.connections} connections, ${scale.seconds} s)`);
+      // One discarded run first, on this server and on the A/B one below: a fresh process's code is
+      // not yet optimized after a short warm-up, and both must be compared in the same state.
+      await load(app.url, app.pid);
       const ours = await load(app.url, app.pid);
       ctx.log(`HTTP load on the baseline`);
       const theirs = await load(baseline.info.url, baseline.pid);
+      // A/B: the same app with graphql-js alone, against the same baseline numbers.
+      ctx.log(`HTTP load on the app with GRAPHQL_EXECUTOR=graphql-js`);
+      const graphqlJsApp = await ctx.startServer('read-path-graphql-js', { GRAPHQL_EXECUTOR: 'graphql-js' });
+      let graphqlJs: LoadResult;
+      try {
+        const answers = await Promise.all([postGraphQL(app.url, tokens[0], READ_QUERY), postGraphQL(graphqlJsApp.url, tokens[0], READ_QUERY)]);
+        if (answers[0].body !== answers[1].body) throw new Error(`graphql-js and jit answers differ: ${firstDifference(answers[0].body, answers[1].body)}`);
+        await load(graphqlJsApp.url, graphqlJsApp.pid); // discarded, as for the app above
+        graphqlJs = await load(graphqlJsApp.url, graphqlJsApp.pid);
+      } finally {
+        await graphqlJsApp.stop();
+      }
 
       const ratio = ours.requestsPerSecond / theirs.requestsPerSecond;
       const clean = (r: LoadResult) => r.errors + r.timeouts + r.non2xx + r.invalidBodies === 0;
-      const [sql, orm, exec] = layers;
+      const [sql, orm, exec, jit] = layers;
       const rows: ResultRow[] = [
         {
           measure: `HTTP req/s, ${scale.connections} conns, ${int(scale.members * ACCOUNTS_PER_MEMBER)} rows`,
@@ -85,20 +100,28 @@ export const readPath: Scenario = {
           target: `≥ ${TARGET_RATIO.toFixed(2)}×`,
           pass: ratio >= TARGET_RATIO && clean(ours) && clean(theirs),
         },
+        {
+          measure: 'A/B: HTTP req/s with GRAPHQL_EXECUTOR=graphql-js',
+          ours: int(graphqlJs.requestsPerSecond),
+          baseline: int(theirs.requestsPerSecond),
+          ratio: graphqlJs.requestsPerSecond / theirs.requestsPerSecond,
+        },
         { measure: 'HTTP latency p50 / p99', ours: latency(ours), baseline: latency(theirs) },
         { measure: 'CPU cores: server / postgres / load gen', ours: cpu(ours), baseline: cpu(theirs) },
         { measure: 'in-process ops/s: graphql-js execute', ours: int(exec.opsPerSecond), baseline: `${int(sql.opsPerSecond)} (pg)`, ratio: exec.opsPerSecond / sql.opsPerSecond },
+        { measure: 'in-process ops/s: graphql-jit compiled query', ours: int(jit.opsPerSecond), baseline: `${int(sql.opsPerSecond)} (pg)`, ratio: jit.opsPerSecond / sql.opsPerSecond },
         { measure: 'in-process ops/s: service (MikroORM)', ours: int(orm.opsPerSecond), baseline: `${int(sql.opsPerSecond)} (pg)`, ratio: orm.opsPerSecond / sql.opsPerSecond },
         {
-          measure: 'in-process p50: pg / ORM / execute',
-          ours: `${ms(sql.latencyMs.p50)} / ${ms(orm.latencyMs.p50)} / ${ms(exec.latencyMs.p50)}`,
+          measure: 'in-process p50: pg / ORM / execute / jit',
+          ours: `${ms(sql.latencyMs.p50)} / ${ms(orm.latencyMs.p50)} / ${ms(exec.latencyMs.p50)} / ${ms(jit.latencyMs.p50)}`,
         },
       ];
       const notes = [
         `Server CPU during the app run: ${ours.cpu.server.toFixed(2)} cores (one Node event loop saturates at 1.00); PostgreSQL ${ours.cpu.postgres.toFixed(2)}; load generator ${ours.cpu.runner.toFixed(2)}.`,
         `Errors/timeouts/non-2xx/invalid bodies: app ${ours.errors}/${ours.timeouts}/${ours.non2xx}/${ours.invalidBodies}, baseline ${theirs.errors}/${theirs.timeouts}/${theirs.non2xx}/${theirs.invalidBodies}.`,
       ];
-      return { rows, notes, details: { scale, seedSeconds, ours, baseline: theirs, ratio, inProcess: layers } };
+      notes.push(`CPU per request (server cores / req/s): app ${cpuPerRequest(ours)}, GRAPHQL_EXECUTOR=graphql-js ${cpuPerRequest(graphqlJs)}, baseline ${cpuPerRequest(theirs)}.`);
+      return { rows, notes, details: { scale, seedSeconds, ours, baseline: theirs, graphqlJs, ratio, inProcess: layers } };
     } finally {
       await baseline?.stop();
       await app.stop();
@@ -106,6 +129,7 @@ export const readPath: Scenario = {
   },
 };
 
+const cpuPerRequest = (r: LoadResult) => `${((r.cpu.server / r.requestsPerSecond) * 1000).toFixed(2)} ms`;
 const latency = (r: LoadResult) => `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p99)}`;
 const cpu = (r: LoadResult) => `${r.cpu.server.toFixed(2)} / ${r.cpu.postgres.toFixed(2)} / ${r.cpu.runner.toFixed(2)}`;
 

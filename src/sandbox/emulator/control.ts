@@ -218,6 +218,11 @@ export class EmulatorControl {
     this.faults.latencyMs = Math.max(0, ms);
   }
 
+  /** How many requests are being held by the latency right now. */
+  get delayedRequests(): number {
+    return this.faults.delayedNow;
+  }
+
   /** Clears injected failures, usage headers, latency and the call log. */
   reset(): void {
     this.faults.clear();

@@ -51,6 +51,8 @@ export class Faults {
   nullBatchEntries = 0;
   /** Real milliseconds every answer waits (load tests). */
   latencyMs = 0;
+  /** Requests that have arrived and are being held by `latencyMs` (tests wait on it: "the call is in flight"). */
+  delayedNow = 0;
 
   add(rule: FaultRule): void {
     if (rule.count <= 0 && rule.untilMs === undefined) {

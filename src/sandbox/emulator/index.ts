@@ -67,7 +67,10 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(express.json({ limit: '1mb' }));
   app.use(async (_req, _res, next) => {
-    if (faults.latencyMs > 0) await delay(faults.latencyMs);
+    if (faults.latencyMs > 0) {
+      faults.delayedNow++;
+      await delay(faults.latencyMs).finally(() => faults.delayedNow--);
+    }
     next();
   });
 

@@ -287,7 +287,7 @@ export class AccountService {
   async disconnect(em: EntityManager, memberId: string, id: string): Promise<SocialAccount> {
     const current = await this.get(em, memberId, id);
     if (current.connectionStatus === SocialConnectionStatus.DISCONNECTED) return current;
-    const tokens = await this.deps.vault.tokensFor(em, id);
+    const tokens = await this.deps.vault.readableTokensFor(em, id);
     let revoke: { metaUserId: string; provider: LoginProvider } | undefined;
     const account = await em.transactional(async (tx) => {
       const t = tx as EntityManager;

@@ -4,6 +4,7 @@ import type { MetaConfig } from '../../config';
 import type { Logger } from '../../logger';
 import { classifyMetaError, isRateLimitCode, MetaError, MetaRateLimitError, MetaTransientError, type MetaHost } from './errors';
 import { parseJsonKeepingBigInts } from './json';
+import { metaTransport, type MetaResponse, type MetaTransportRequest } from './meta-transport';
 import type { RateLimitGate } from './rate-limit-gate';
 import {
   parseAppUsage,
@@ -48,6 +49,8 @@ export type MetaCallOutcome = 'ok' | 'auth' | 'permission' | 'rate_limited' | 't
 
 export interface MetaHttpEvents {
   onCall?(host: MetaHost, operation: string, outcome: MetaCallOutcome): void;
+  /** Wraps each call, retries included (tracing); `outcomeOf` classifies a failure. */
+  span?<T>(host: MetaHost, operation: string, run: () => Promise<T>, outcomeOf: (error: unknown) => string): Promise<T>;
 }
 
 /**
@@ -74,6 +77,12 @@ export class MetaHttp {
   }
 
   async request<T>(req: MetaRequest): Promise<T> {
+    const span = this.events.span;
+    if (!span) return this.requestWithRetries<T>(req);
+    return span(req.host, req.operation, () => this.requestWithRetries<T>(req), (error) => (error instanceof MetaError ? error.kind : 'transient'));
+  }
+
+  private async requestWithRetries<T>(req: MetaRequest): Promise<T> {
     const targets = this.targetsFor(req);
     const scopes = scopesToCheck(targets);
     let attempt = 0;
@@ -174,19 +183,18 @@ export class MetaHttp {
       url.searchParams.set('access_token', req.accessToken);
       if (req.host === 'facebookGraph') url.searchParams.set('appsecret_proof', this.appsecretProof(req.accessToken));
     }
-    const init: RequestInit = { method: req.method ?? 'GET', signal: AbortSignal.timeout(this.config.timeoutMs) };
+    const init: MetaTransportRequest = { method: req.method ?? 'GET', timeoutMs: this.config.timeoutMs };
     if (req.form) {
       const body = new URLSearchParams();
       for (const [key, value] of Object.entries(req.form)) if (value !== undefined) body.set(key, value);
       init.body = body;
-      init.headers = { 'content-type': 'application/x-www-form-urlencoded' };
     }
 
-    let response: Response;
+    let response: MetaResponse;
     let text: string;
     try {
-      response = await fetch(url, init);
-      text = await response.text();
+      response = await metaTransport(url, init); // pooled keep-alive connections, see meta-transport.ts
+      text = response.text;
     } catch (error) {
       const cause = (error as Error).name === 'TimeoutError' ? `timed out after ${this.config.timeoutMs}ms` : 'network failure';
       throw new MetaTransientError({ message: `Meta ${req.operation}: ${cause}` });

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { MetaGrant, SocialAccount } from '../../entities';
 import { TokenCipher } from './token-cipher';
+import { openOrUnreadable, UnreadableStoredTokenError } from './unreadable-token';
 
 export interface AccountTokens {
   /** Page token (Facebook flow). */
@@ -26,12 +27,13 @@ export class TokenVault {
     return this.cipher.encrypt(token, grantContext(grantId));
   }
 
+  /** Throws UnreadableStoredTokenError (an auth failure: the account must reconnect) when the key is gone. */
   openGrantToken(grantId: string, sealed: string): string {
-    return this.cipher.decrypt(sealed, grantContext(grantId));
+    return openOrUnreadable(() => this.cipher.decrypt(sealed, grantContext(grantId)));
   }
 
   openAccountToken(accountId: string, sealed: string): string {
-    return this.cipher.decrypt(sealed, accountContext(accountId));
+    return openOrUnreadable(() => this.cipher.decrypt(sealed, accountContext(accountId)));
   }
 
   sealAccount(account: SocialAccount, token: string): void {
@@ -46,14 +48,24 @@ export class TokenVault {
     );
     if (!row) return {};
     return {
-      accountToken: row.account_token ? this.cipher.decrypt(row.account_token, accountContext(accountId)) : undefined,
-      grantToken: row.grant_token && row.grant_id ? this.cipher.decrypt(row.grant_token, grantContext(row.grant_id)) : undefined,
+      accountToken: row.account_token ? this.openAccountToken(accountId, row.account_token) : undefined,
+      grantToken: row.grant_token && row.grant_id ? this.openGrantToken(row.grant_id, row.grant_token) : undefined,
     };
+  }
+
+  /** For disconnecting: tokens that cannot be read are simply absent (nothing to revoke with). */
+  async readableTokensFor(em: EntityManager, accountId: string): Promise<AccountTokens> {
+    try {
+      return await this.tokensFor(em, accountId);
+    } catch (error) {
+      if (error instanceof UnreadableStoredTokenError) return {};
+      throw error;
+    }
   }
 
   async grantToken(em: EntityManager, grantId: string): Promise<string | undefined> {
     const [row] = await em.execute<Array<{ token: string | null }>>('select token_encrypted as token from meta_grant where id = ?', [grantId]);
-    return row?.token ? this.cipher.decrypt(row.token, grantContext(grantId)) : undefined;
+    return row?.token ? this.openGrantToken(grantId, row.token) : undefined;
   }
 }
 

@@ -30,6 +30,7 @@ import {
 import { recheckExpired } from './expiry-recheck';
 import { LeaseHeartbeat } from './lease-heartbeat';
 import { LifecycleSchedule } from './schedule';
+import { UnreadableStoredTokenError } from '../tokens/unreadable-token';
 
 export interface SweepReport {
   claimed: number;
@@ -227,7 +228,14 @@ export class LifecycleWorker {
     if (expiresAt && expiresAt <= now) {
       return { ...decision, change: { to: SocialConnectionStatus.EXPIRED, reason: `The Instagram access token expired on ${day(expiresAt)}; reconnect to continue.` } };
     }
-    let token = this.deps.vault.openGrantToken(account.grantId, account.grantTokenSealed);
+    let token: string;
+    try {
+      token = this.deps.vault.openGrantToken(account.grantId, account.grantTokenSealed);
+    } catch (error) {
+      // Sealed with a key no longer configured: the account needs reconnecting, the sweep goes on.
+      if (error instanceof UnreadableStoredTokenError) return { ...decision, change: { metaError: error } };
+      throw error;
+    }
 
     let refreshRetryAt: Date | null = null;
     const refreshAt = this.schedule.refreshDueAt(account.tokenIssuedAt, expiresAt);
@@ -302,7 +310,13 @@ export class LifecycleWorker {
     if (!first.grantId || !first.grantTokenSealed) {
       return all().map((d) => ({ ...d, change: { to: SocialConnectionStatus.EXPIRED, reason: 'No Facebook token is stored for this connection; reconnect to continue.' } }));
     }
-    const userToken = this.deps.vault.openGrantToken(first.grantId, first.grantTokenSealed);
+    let userToken: string;
+    try {
+      userToken = this.deps.vault.openGrantToken(first.grantId, first.grantTokenSealed);
+    } catch (error) {
+      if (error instanceof UnreadableStoredTokenError) return failAll(error);
+      throw error;
+    }
     let expiresAt = first.tokenExpiresAt;
     let dataAccessEndsAt = first.dataAccessExpiresAt;
     let reach: GrantReach | null = null;
