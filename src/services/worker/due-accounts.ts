@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import type { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import { priceFor, type PricePolicy } from '../accounts/price-policy';
 import type { InstagramProfile } from '../meta/profile';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService } from '../accounts/account.service';
 import { isUserFixable, nextRecheckAt } from '../accounts/user-fixable-expiry';
 import { MetaAuthError, MetaError } from '../meta/errors';

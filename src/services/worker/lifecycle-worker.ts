@@ -5,7 +5,7 @@ import type { Clock } from '../../clock';
 import type { WorkerConfig } from '../../config';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService } from '../accounts/account.service';
 import type { PricePolicy } from '../accounts/price-policy';
 import { facebookDeadline } from '../accounts/facebook-deadline';
