@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfigOrExit } from '../src/config';
-import type { SocialConnectionStatus } from '../src/schema/enums';
+import type { SocialConnectionStatus } from '../src/domain/social-account';
 import { runInProcess, type InProcessRequest } from './lib/in-process';
 import { measureMemory, serveParent } from './lib/ipc';
 import { wallClockMs } from './lib/stats';

@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import WebSocket from 'ws';
 import { DisconnectSocialAccountDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { SocialAccount } from '../src/entities';
-import { SocialConnectionStatus } from '../src/schema/enums';
+import { SocialConnectionStatus } from '../src/domain/social-account';
 import { connect, instagramUser } from './helpers/flows';
 import { sleep, StatusSubscriber, waitFor } from './helpers/subscriptions';
 import { TEST_JWT_SECRET, TestApp } from './helpers/test-app';

@@ -3,7 +3,7 @@ import { bootstrap, type AppHandles } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
 import { SocialAccount } from '../src/entities';
 import { createLogger } from '../src/logger';
-import { LoginProvider, SocialConnectionStatus } from '../src/schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../src/domain/social-account';
 import { createTestDatabase } from './helpers/database';
 
 /** Sandbox mode: with no STATUS_WEBHOOK_URL the app sends its webhooks to its own receiver page. */

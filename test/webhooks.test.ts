@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { DisconnectSocialAccountDocument, SocialAccountDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { SocialAccount } from '../src/entities';
-import { SocialConnectionStatus } from '../src/schema/enums';
+import { SocialConnectionStatus } from '../src/domain/social-account';
 import { redeliver } from '../src/services/webhooks/redeliver';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
 import { TestApp } from './helpers/test-app';

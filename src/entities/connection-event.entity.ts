@@ -1,6 +1,6 @@
 import { BigIntType, OptionalProps, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { SocialConnectionStatus } from '../schema/enums';
+import { SocialConnectionStatus } from '../domain/social-account';
 
 /**
  * The history of status transitions: one row per change, written in the same transaction as the

@@ -1,6 +1,6 @@
 import { OptionalProps, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { LoginProvider } from '../schema/enums';
+import { LoginProvider } from '../domain/social-account';
 
 export enum DataDeletionStatus {
   /** Accounts are DISCONNECTED and tokens gone; the rows go once subscribers had time to hear it. */

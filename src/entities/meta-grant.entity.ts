@@ -1,6 +1,6 @@
 import { OptionalProps, Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { LoginProvider } from '../schema/enums';
+import { LoginProvider } from '../domain/social-account';
 
 /**
  * One Meta user's authorization of our app for one member: the user token (Facebook flow) or the

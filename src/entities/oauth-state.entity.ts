@@ -1,6 +1,6 @@
 import { OptionalProps, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
-import { LoginProvider } from '../schema/enums';
+import { LoginProvider } from '../domain/social-account';
 
 /**
  * A pending OAuth dialog. Only the SHA-256 of the state is stored, so a database read does not

@@ -2,7 +2,7 @@ import { OptionalProps, BigIntType, Entity, Enum, Index, ManyToOne, PrimaryKey, 
 import { randomUUID } from 'node:crypto';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { SafeIntResolver } from 'graphql-scalars';
-import { InstagramAccountType, LoginProvider, PriceTier, SocialConnectionStatus, SocialPlatform } from '../schema/enums';
+import { InstagramAccountType, LoginProvider, PriceTier, SocialConnectionStatus, SocialPlatform } from '../domain/social-account';
 import { MetaGrant } from './meta-grant.entity';
 
 /**

@@ -5,11 +5,14 @@ import { buildSchemaSync } from 'type-graphql';
 import { ConnectionStatusResolver } from '../resolvers/connection-status.resolver';
 import { OAuthResolver } from '../resolvers/oauth.resolver';
 import { SocialAccountResolver } from '../resolvers/social-account.resolver';
+import { registerDomainEnums } from '../schema/register-enums';
 
 let built: GraphQLSchema | undefined;
 
 /** The executable schema. Built once per process: type-graphql metadata is global anyway. */
 export function buildGraphQLSchema(): GraphQLSchema {
+  // The domain enums (src/domain/) know nothing of GraphQL; they get their GraphQL names here.
+  registerDomainEnums();
   built ??= buildSchemaSync({
     resolvers: [SocialAccountResolver, OAuthResolver, ConnectionStatusResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],

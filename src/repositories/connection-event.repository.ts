@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConnectionEvent } from '../entities';
 import { pgUuidArray } from '../database/sql';
-import type { SocialConnectionStatus } from '../schema/enums';
+import type { SocialConnectionStatus } from '../domain/social-account';
 import type { StatusEvent } from '../schema/connection-status-change';
 import type { AccountSnapshot } from '../services/accounts/account-snapshots';
 import { accountSnapshotMapping } from '../services/accounts/account-snapshots';

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgUuidArray } from '../database/sql';
-import { SocialConnectionStatus, type LoginProvider } from '../schema/enums';
+import { SocialConnectionStatus, type LoginProvider } from '../domain/social-account';
 import { priceFor, type PricePolicy } from '../services/accounts/price-policy';
 import type { InstagramProfile } from '../services/meta/profile';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgTextArray, pgUuidArray } from '../database/sql';
-import { LoginProvider, SocialConnectionStatus } from '../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../domain/social-account';
 
 /**
  * meta_grant and the Meta users behind grants: one Meta user is often linked by several members,

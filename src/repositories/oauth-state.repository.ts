@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { OAuthState } from '../entities';
-import type { LoginProvider } from '../schema/enums';
+import type { LoginProvider } from '../domain/social-account';
 
 /**
  * oauth_state: each step of a state's life in one statement, so concurrent requests with the same

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgUuidArray } from '../database/sql';
-import { SocialConnectionStatus, SocialPlatform } from '../schema/enums';
+import { SocialConnectionStatus, SocialPlatform } from '../domain/social-account';
 import { accountSnapshotMapping, type AccountSnapshot } from '../services/accounts/account-snapshots';
 
 /**

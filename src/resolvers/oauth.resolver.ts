@@ -1,7 +1,10 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
+import { LoginProvider } from '../domain/social-account';
 import { SocialAccount } from '../entities/social-account.entity';
-import { LoginProvider } from '../schema/enums';
+import type { AuthenticatedMember } from '../services/auth/jwt-verifier';
+import { CurrentMember } from './decorators/current-member';
+import { ConnectInstagramArgs } from './types/connect-instagram-args';
 
 @Resolver()
 export class OAuthResolver {
@@ -9,22 +12,18 @@ export class OAuthResolver {
   oauthUrl(
     @Arg('provider', () => LoginProvider, { nullable: true, defaultValue: LoginProvider.FACEBOOK }) provider: LoginProvider | null,
     @Arg('redirectUri', () => String, { nullable: true }) redirectUri: string | null,
+    @CurrentMember() member: AuthenticatedMember,
     @Ctx() ctx: GraphQLContext,
   ): Promise<string> {
-    return ctx.services.connect.authorizeUrl(ctx.em, ctx.member().memberId, provider ?? LoginProvider.FACEBOOK, redirectUri);
+    return ctx.services.connect.authorizeUrl(ctx.em, member.memberId, provider ?? LoginProvider.FACEBOOK, redirectUri);
   }
 
   @Mutation(() => [SocialAccount], { description: 'Completes the dialog round trip; returns the accounts this grant linked.' })
   connectInstagram(
-    @Arg('code', () => String, { description: 'The `code` from the redirect (a trailing #_ is ignored). Empty when the user cancelled.' })
-    code: string,
-    @Arg('state', () => String) state: string,
-    @Arg('error', () => String, { nullable: true, description: 'The redirect\'s `error` when the user cancelled.' }) error: string | null,
-    @Arg('errorReason', () => String, { nullable: true, description: 'The redirect\'s `error_reason`.' }) errorReason: string | null,
-    @Arg('errorDescription', () => String, { nullable: true, description: 'The redirect\'s `error_description`.' })
-    errorDescription: string | null,
+    @Args(() => ConnectInstagramArgs) redirect: ConnectInstagramArgs,
+    @CurrentMember() member: AuthenticatedMember,
     @Ctx() ctx: GraphQLContext,
   ): Promise<SocialAccount[]> {
-    return ctx.services.connect.connect(ctx.em, ctx.member().memberId, { code, state, error, errorReason, errorDescription });
+    return ctx.services.connect.connect(ctx.em, member.memberId, redirect);
   }
 }

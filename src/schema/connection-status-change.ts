@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { SocialAccount } from '../entities/social-account.entity';
 import type { AccountSnapshot } from '../services/accounts/account-snapshots';
-import { SocialConnectionStatus } from './enums';
+import { SocialConnectionStatus } from '../domain/social-account';
 
 @ObjectType({ description: "A change of one account's connection status, pushed to subscribers." })
 export class ConnectionStatusChange {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig, META_DEFAULT_URLS } from '../../src/config';
-import { PriceTier } from '../../src/schema/enums';
+import { PriceTier } from '../../src/domain/social-account';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'config-test-'));
 const KEY = Buffer.alloc(32, 1).toString('base64');

@@ -3,7 +3,7 @@ import { parseShortLivedToken } from '../../src/services/meta/instagram-client';
 import { parseJsonKeepingBigInts } from '../../src/services/meta/json';
 import { accountTypeOf } from '../../src/services/meta/profile';
 import { parseBusinessUseCaseUsage, parseRetryAfter, pausesForError, pausesFromUsage, parseAppUsage, retryAfterFor, type CallTargets } from '../../src/services/meta/rate-limit-scopes';
-import { InstagramAccountType } from '../../src/schema/enums';
+import { InstagramAccountType } from '../../src/domain/social-account';
 
 describe('parseJsonKeepingBigInts', () => {
   it('keeps integers beyond 2^53 exact, as strings, and leaves strings and small numbers alone', () => {

@@ -1,6 +1,6 @@
 import express, { Router, type ErrorRequestHandler } from 'express';
 import type { Logger } from '../../logger';
-import { LoginProvider } from '../../schema/enums';
+import { LoginProvider } from '../../domain/social-account';
 import type { Services } from '../../services';
 import { SignedRequestError } from '../../services/meta-callbacks/signed-request';
 import { deletionStatusPage, unknownCodePage } from './status-page';

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../errors';
-import { LoginProvider, PriceTier, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, PriceTier, SocialConnectionStatus } from '../../domain/social-account';
 
 /**
  * OpenAPI 3.1 for the REST compatibility API. The committed copy (rest-openapi.json, written by

@@ -2,7 +2,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { forkEm } from '../../database/transaction';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../errors';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AuthenticatedMember } from '../../services/auth/jwt-verifier';
 import type { Services } from '../../services';
 import type { MemberCosts } from '../../services/limits/member-rate-limits';

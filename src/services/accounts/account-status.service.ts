@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { ConnectionEvent, type SocialAccount } from '../../entities';
-import type { SocialConnectionStatus } from '../../schema/enums';
+import type { SocialConnectionStatus } from '../../domain/social-account';
 import { nextMemberPosition, notifyStatusListeners } from '../../repositories/connection-event.repository';
 import { encodeNotice, STATUS_CHANNEL } from '../events/topics';
 import type { WebhookOutbox } from '../webhooks/webhook-outbox';

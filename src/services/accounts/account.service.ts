@@ -4,7 +4,7 @@ import type { Clock } from '../../clock';
 import { MetaGrant, SocialAccount } from '../../entities';
 import { AppError, ErrorCode, appErrorFromMeta } from '../../errors';
 import type { Logger } from '../../logger';
-import { LoginProvider, SocialConnectionStatus, SocialPlatform } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus, SocialPlatform } from '../../domain/social-account';
 import { MetaAuthError, MetaError, MetaPermissionError } from '../meta/errors';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';

@@ -1,4 +1,4 @@
-import { PriceTier } from '../../schema/enums';
+import { PriceTier } from '../../domain/social-account';
 
 /**
  * How an account's reach becomes a price. Tiers are checked from the highest threshold down;

@@ -1,4 +1,4 @@
-import { LoginProvider } from '../../schema/enums';
+import { LoginProvider } from '../../domain/social-account';
 
 /**
  * One Meta user is often linked by several members (an agency and the creator, two brands). Each

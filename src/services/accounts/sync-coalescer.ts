@@ -5,7 +5,7 @@ import { SocialAccount } from '../../entities';
 import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService } from './account.service';
 
 /** First key of our advisory locks on accounts ("sync"), so other advisory locks cannot collide. */

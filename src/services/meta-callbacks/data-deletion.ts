@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DataDeletionStatus, MetaDataDeletion } from '../../entities';
-import type { LoginProvider } from '../../schema/enums';
+import type { LoginProvider } from '../../domain/social-account';
 import { deleteAccountEvents, lastStatusEventAt } from '../../repositories/connection-event.repository';
 import { deleteUnusedGrants } from '../../repositories/meta-grant.repository';
 import { claimDueDeletionId } from '../../repositories/meta-data-deletion.repository';

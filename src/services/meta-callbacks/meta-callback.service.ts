@@ -4,7 +4,7 @@ import type { Clock } from '../../clock';
 import type { MetaConfig } from '../../config';
 import { DataDeletionStatus, MetaDataDeletion } from '../../entities';
 import type { Logger } from '../../logger';
-import { LoginProvider } from '../../schema/enums';
+import { LoginProvider } from '../../domain/social-account';
 import type { AccountStatusService } from '../accounts/account-status.service';
 import { claimDueDeletion, completeDeletion, CONFIRMATION_CODE, foundNothing, markNothingFound, recordDeletionRequest } from './data-deletion';
 import { disconnectMetaUserLinks, lockMetaUserLinks } from './meta-user-links';

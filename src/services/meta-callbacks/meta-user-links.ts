@@ -1,7 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { MetaGrant, SocialAccount } from '../../entities';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountStatusService } from '../accounts/account-status.service';
 import { clearGrantTokens, grantIdsOfMetaUsers, instagramUserIdsForAppScopedId } from '../../repositories/meta-grant.repository';
 import { clearAccountTokens } from '../../repositories/social-account.repository';

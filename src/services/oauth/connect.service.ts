@@ -4,7 +4,7 @@ import { AppError, ErrorCode } from '../../errors';
 import { forkEm } from '../../database/transaction';
 import { otherFacebookAccountsOfMetaUser } from '../../repositories/social-account.repository';
 import type { Logger } from '../../logger';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService, GrantInput, LinkedAccountInput } from '../accounts/account.service';
 import { MetaBadRequestError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../meta/errors';
 import type { FacebookClient, FacebookPage } from '../meta/facebook-client';

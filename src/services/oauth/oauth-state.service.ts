@@ -4,7 +4,7 @@ import type { Clock } from '../../clock';
 import { OAuthState } from '../../entities';
 import { AppError, ErrorCode } from '../../errors';
 import { claimState, consumeState, deleteExpiredBefore, evictPendingBeyond, releaseClaim, spendClaim } from '../../repositories/oauth-state.repository';
-import type { LoginProvider } from '../../schema/enums';
+import type { LoginProvider } from '../../domain/social-account';
 
 export interface ConsumedState {
   memberId: string;

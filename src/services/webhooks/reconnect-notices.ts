@@ -2,7 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { forkEm } from '../../database/transaction';
 import type { Clock } from '../../clock';
 import type { WorkerConfig } from '../../config';
-import { LoginProvider } from '../../schema/enums';
+import { LoginProvider } from '../../domain/social-account';
 import { accountsDueReconnectNotice } from '../../repositories/webhook.repository';
 import { accountSnapshotMapping } from '../accounts/account-snapshots';
 import { LifecycleSchedule } from '../worker/schedule';

@@ -1,6 +1,6 @@
 import { getMetadataStorage } from 'type-graphql';
 import { SocialAccount } from '../../entities/social-account.entity';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 
 /**
  * The event types, from the status change they report:

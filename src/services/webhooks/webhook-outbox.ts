@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { insertEventWithDeliveries } from '../../repositories/webhook.repository';
 import type { ConnectionEvent, SocialAccount } from '../../entities';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 import { accountForWebhook, eventTypeOf, type WebhookEventType, type WebhookPayload } from './webhook-events';
 
 const HOUR = 3600_000;

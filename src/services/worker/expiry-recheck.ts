@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DueAccount } from '../../repositories/due-account.repository';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import { isUserFixable, nextRecheckAt } from '../accounts/user-fixable-expiry';
 import { MetaAuthError, MetaError } from '../meta/errors';
 import type { FlowContext } from './flow-context';

@@ -1,6 +1,6 @@
 import { isoDay } from '../../domain/time';
 import type { DueAccount } from '../../repositories/due-account.repository';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 import { checkGrantAccounts } from './facebook-page-checks';
 import { syncGrantProfiles } from './facebook-profile-sync';
 import { judgeGrant, type GrantVerdict } from './facebook-grant-verdict';

@@ -1,5 +1,5 @@
 import type { DueAccount } from '../../repositories/due-account.repository';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 import { facebookDeadline } from '../accounts/facebook-deadline';
 import { MetaAppCredentialsError, MetaAuthError, MetaError } from '../meta/errors';
 import { lostPageReason, reaches } from '../meta/grant-reach';

@@ -4,7 +4,7 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import type { AccountOutcome, DueAccountRepository } from '../../repositories/due-account.repository';
 import type { GrantCheckRepository, GrantTokenWrite } from '../../repositories/grant-check.repository';
-import type { SocialConnectionStatus } from '../../schema/enums';
+import type { SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService } from '../accounts/account.service';
 import type { MetaError } from '../meta/errors';
 import type { FacebookClient } from '../meta/facebook-client';

@@ -1,6 +1,6 @@
 import { isoDay } from '../../domain/time';
 import type { DueAccount } from '../../repositories/due-account.repository';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 import { MetaAuthError, MetaError, MetaPermissionError, MetaTransientError } from '../meta/errors';
 import { normalizeProfile } from '../meta/profile';
 import { UnreadableStoredTokenError } from '../tokens/unreadable-token';

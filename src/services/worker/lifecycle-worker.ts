@@ -25,7 +25,7 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import { DueAccountRepository, type DueAccount } from '../../repositories/due-account.repository';
 import { GrantCheckRepository } from '../../repositories/grant-check.repository';
-import { LoginProvider, SocialConnectionStatus } from '../../schema/enums';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService } from '../accounts/account.service';
 import type { PricePolicy } from '../accounts/price-policy';
 import type { FacebookClient } from '../meta/facebook-client';

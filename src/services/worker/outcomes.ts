@@ -2,7 +2,7 @@ import type { Clock } from '../../clock';
 import type { Metrics } from '../../metrics';
 import { earliest, isoDay } from '../../domain/time';
 import type { DueAccount } from '../../repositories/due-account.repository';
-import { SocialConnectionStatus } from '../../schema/enums';
+import { SocialConnectionStatus } from '../../domain/social-account';
 import type { PricePolicy } from '../accounts/price-policy';
 import { isAppCredentialsFailure, MetaAuthError, MetaPermissionError, MetaRateLimitError, type MetaError } from '../meta/errors';
 import type { InstagramProfile } from '../meta/profile';

@@ -1,0 +1,21 @@
+import { ArgsType, Field } from 'type-graphql';
+import type { ConnectInput } from '../../services/oauth/connect.service';
+
+/** connectInstagram's arguments: what Meta's dialog put on the redirect back to the member. */
+@ArgsType()
+export class ConnectInstagramArgs implements ConnectInput {
+  @Field(() => String, { description: 'The `code` from the redirect (a trailing #_ is ignored). Empty when the user cancelled.' })
+  code!: string;
+
+  @Field(() => String)
+  state!: string;
+
+  @Field(() => String, { nullable: true, description: "The redirect's `error` when the user cancelled." })
+  error?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The redirect's `error_reason`." })
+  errorReason?: string | null;
+
+  @Field(() => String, { nullable: true, description: "The redirect's `error_description`." })
+  errorDescription?: string | null;
+}
