@@ -1,32 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, DEVELOPMENT_JWT_SECRET, loadConfig, META_DEFAULT_URLS } from '../../src/config';
+import { DEVELOPMENT_JWT_SECRET, loadConfig, META_DEFAULT_URLS } from '../../src/config';
 import { PriceTier } from '../../src/domain/social-account';
+import { CONFIG_TEST_DIR, configProblems, PRODUCTION_ENV, PRODUCTION_TOKEN_KEY } from '../helpers/config-env';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'config-test-'));
-const KEY = Buffer.alloc(32, 1).toString('base64');
-const production = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgresql://db.internal/app',
-  JWT_SECRET: 'x'.repeat(40),
-  FACEBOOK_APP_ID: '1',
-  FACEBOOK_APP_SECRET: 's1',
-  INSTAGRAM_APP_ID: '2',
-  INSTAGRAM_APP_SECRET: 's2',
-  OAUTH_REDIRECT_URIS: 'https://app.example.com/cb',
-  TOKEN_ENCRYPTION_KEY: KEY,
-};
+const dir = CONFIG_TEST_DIR;
+const KEY = PRODUCTION_TOKEN_KEY;
+const production = PRODUCTION_ENV;
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, { cwd: dir });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('loadConfig', () => {
   it('runs in sandbox mode with development defaults when nothing is set outside production', () => {

@@ -1,20 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
+import { CONFIG_TEST_DIR, PRODUCTION_ENV } from '../helpers/config-env';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'limits-config-test-'));
-const production = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgresql://db.internal/app',
-  JWT_SECRET: 'x'.repeat(40),
-  FACEBOOK_APP_ID: '1',
-  FACEBOOK_APP_SECRET: 's1',
-  INSTAGRAM_APP_ID: '2',
-  INSTAGRAM_APP_SECRET: 's2',
-  OAUTH_REDIRECT_URIS: 'https://app.example.com/cb',
-  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
-};
+const dir = CONFIG_TEST_DIR;
+const production = PRODUCTION_ENV;
 
 describe('limits configuration', () => {
   it('has realistic defaults, and introspection only outside production unless INTROSPECTION says otherwise', () => {

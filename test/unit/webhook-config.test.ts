@@ -1,32 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { ConfigError, loadConfig, SANDBOX_WEBHOOK_SECRET } from '../../src/config';
+import { loadConfig, SANDBOX_WEBHOOK_SECRET } from '../../src/config';
 import { nextAttemptAt, outcomeOfResponse, parseRetryAfter } from '../../src/services/webhooks/delivery-policy';
+import { CONFIG_TEST_DIR, configProblems, PRODUCTION_ENV } from '../helpers/config-env';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'webhook-config-test-'));
+const dir = CONFIG_TEST_DIR;
 const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
-const production = {
-  NODE_ENV: 'production',
-  DATABASE_URL: 'postgresql://db.internal/app',
-  JWT_SECRET: 'x'.repeat(40),
-  FACEBOOK_APP_ID: '1',
-  FACEBOOK_APP_SECRET: 's1',
-  INSTAGRAM_APP_ID: '2',
-  INSTAGRAM_APP_SECRET: 's2',
-  OAUTH_REDIRECT_URIS: 'https://app.example.com/cb',
-  TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
-};
+const production = PRODUCTION_ENV;
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env, { cwd: dir });
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problemsOf = configProblems;
 
 describe('status webhook configuration', () => {
   it('sends nothing without STATUS_WEBHOOK_URL, and reads one or more endpoints with their defaults', () => {
