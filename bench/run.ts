@@ -13,6 +13,7 @@ import type { BenchContext } from './scenarios/types';
 const USAGE = `npm run bench [-- --quick] [-- --only=read-path,connect] [-- --profile]
 
   --quick     small counts and short runs (development; results go to <date>-quick.json)
+              (with --only, results go to <date>-only-<ids>.json, never over the day's full run)
   --only=IDS  run only these scenarios (${SCENARIOS.map((s) => s.id).join(', ')})
   --profile   write a V8 CPU profile of each server under test to bench/results/*.cpuprofile
 
@@ -145,7 +146,9 @@ async function main(): Promise<void> {
       `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${Math.round(totalSeconds)} s in all.`,
   );
 
-  const file = path.join(RESULTS_DIR, `${new Date().toISOString().slice(0, 10)}${options.quick ? '-quick' : ''}.json`);
+  // A partial run (--only) never overwrites the day's full run.
+  const suffix = `${options.only ? `-only-${options.only.join('+')}` : ''}${options.quick ? '-quick' : ''}`;
+  const file = path.join(RESULTS_DIR, `${new Date().toISOString().slice(0, 10)}${suffix}.json`);
   const json = {
     startedAt: new Date(started).toISOString(),
     totalSeconds,
