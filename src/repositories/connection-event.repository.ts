@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConnectionEvent } from '../entities';
-import { pgUuidArray } from '../database/sql';
+import { pgTextArray, pgUuidArray } from '../database/sql';
 import type { SocialConnectionStatus } from '../domain/social-account';
 import type { StatusEvent } from '../schema/connection-status-change';
 import type { AccountSnapshot } from '../services/accounts/account-snapshots';
@@ -60,6 +60,35 @@ export async function readMemberEvents(
     [memberId, memberId, after, ...(options.accountId ? [options.accountId] : []), options.limit],
   );
   return rows.map((row) => toEvent(memberId, row, toSnapshot(row)));
+}
+
+/**
+ * readMemberEvents for many members in one round trip: each member's events after its own
+ * position, oldest first, at most `limitPerMember` each (the limit applies per member, after the
+ * join, exactly as readMemberEvents applies it). A burst of status changes across many members
+ * is read with one query instead of one per member.
+ */
+export async function readEventsOfMembers(
+  em: EntityManager,
+  feeds: Array<{ memberId: string; after: number }>,
+  limitPerMember: number,
+): Promise<Map<string, StatusEvent[]>> {
+  const byMember = new Map<string, StatusEvent[]>(feeds.map((f) => [f.memberId, []]));
+  if (feeds.length === 0) return byMember;
+  const { columns, toSnapshot } = accountSnapshotMapping(em);
+  const rows = await em.execute<Array<Record<string, unknown> & EventColumns & { feedMember: string }>>(
+    `select f.member_id as "feedMember", x.*
+       from unnest(?::text[], ?::bigint[]) as f(member_id, after)
+       cross join lateral (
+         select ${EVENT_COLUMNS}, ${columns}
+           from connection_event e join social_account a on a.id = e.account_id
+          where e.member_id = f.member_id and a.member_id = f.member_id and e."position" > f.after
+          order by e."position" limit ?) x
+      order by f.member_id, x."eventPosition"`,
+    [pgTextArray(feeds.map((f) => f.memberId)), `{${feeds.map((f) => Math.trunc(f.after)).join(',')}}`, limitPerMember],
+  );
+  for (const row of rows) byMember.get(row.feedMember)?.push(toEvent(row.feedMember, row, toSnapshot(row)));
+  return byMember;
 }
 
 /** One account's timeline, newest first, optionally only events older than `before`. */

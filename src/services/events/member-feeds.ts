@@ -19,8 +19,8 @@ interface MemberFeed {
 export interface FeedSource {
   /** The member's last committed position. */
   lastPosition(memberId: string): Promise<number>;
-  /** The member's events after `position`, oldest first, at most `limit`. */
-  eventsAfter(memberId: string, position: number, limit: number): Promise<StatusEvent[]>;
+  /** Each member's events after its position, oldest first, at most `limit` per member: one read for many members. */
+  eventsOfMembers(feeds: Array<{ memberId: string; after: number }>, limit: number): Promise<Map<string, StatusEvent[]>>;
 }
 
 /**
@@ -28,10 +28,15 @@ export interface FeedSource {
  * that reads what came after it. A NOTIFY only pokes the feed; the feed reads by position, so a
  * notice that arrives late, twice, or never (the listener was down) changes nothing about what
  * is delivered: a poke after the listener is back delivers everything committed meanwhile, once,
- * in order. One read per member and event burst, shared by all of the member's subscriptions.
+ * in order. Pokes that arrive together (a burst of commits, or every member after the listener
+ * came back) are read together: one query for all the members poked in the same turn of the event
+ * loop, shared by all of their subscriptions.
  */
 export class MemberFeeds {
   private readonly feeds = new Map<string, MemberFeed>();
+  /** Feeds poked since the last flush; read together on the next turn of the event loop. */
+  private readonly pending = new Set<MemberFeed>();
+  private flushScheduled = false;
 
   constructor(
     private readonly source: FeedSource,
@@ -97,30 +102,56 @@ export class MemberFeeds {
     }
     clearTimeout(feed.retry);
     feed.retry = undefined;
-    feed.running = (async () => {
-      await feed.ready;
-      do {
-        feed.again = false;
-        for (;;) {
-          const events = await this.source.eventsAfter(feed.memberId, feed.position, FEED_BATCH);
-          for (const event of events) {
-            if (event.position <= feed.position) continue;
-            feed.position = event.position;
-            for (const stream of feed.streams) stream.push(event);
-          }
-          if (events.length < FEED_BATCH) break;
-        }
-      } while (feed.again && this.feeds.get(feed.memberId) === feed);
-    })()
+    this.pending.add(feed);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  /** Reads every feed poked since the last flush in one query. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = [...this.pending].filter((feed) => this.feeds.get(feed.memberId) === feed && !feed.running);
+    this.pending.clear();
+    if (batch.length === 0) return;
+    const run = this.read(batch);
+    for (const feed of batch) feed.running = run;
+    run
       .catch((error: Error) => {
-        if (this.feeds.get(feed.memberId) !== feed) return;
+        const live = batch.filter((feed) => this.feeds.get(feed.memberId) === feed);
+        if (live.length === 0) return;
         this.logger.warn({ err: error.message, memberFeeds: this.feeds.size }, 'reading new status events failed; retrying');
-        feed.retry = setTimeout(() => this.catchUp(feed), RETRY_MS);
-        feed.retry.unref();
+        for (const feed of live) {
+          feed.retry = setTimeout(() => {
+            feed.retry = undefined;
+            this.catchUp(feed);
+          }, RETRY_MS);
+          feed.retry.unref();
+        }
       })
       .finally(() => {
-        feed.running = undefined;
-        if (feed.again && !feed.retry && this.feeds.get(feed.memberId) === feed) this.catchUp(feed);
+        for (const feed of batch) {
+          feed.running = undefined;
+          if (feed.again && !feed.retry && this.feeds.get(feed.memberId) === feed) this.catchUp(feed);
+        }
       });
+  }
+
+  private async read(batch: MemberFeed[]): Promise<void> {
+    await Promise.all(batch.map((feed) => feed.ready));
+    for (const feed of batch) feed.again = false;
+    const results = await this.source.eventsOfMembers(
+      batch.map((feed) => ({ memberId: feed.memberId, after: feed.position })),
+      FEED_BATCH,
+    );
+    for (const feed of batch) {
+      const events = results.get(feed.memberId) ?? [];
+      for (const event of events) {
+        if (event.position <= feed.position) continue;
+        feed.position = event.position;
+        for (const stream of feed.streams) stream.push(event);
+      }
+      if (events.length >= FEED_BATCH) feed.again = true; // a full page: there may be more
+    }
   }
 }

@@ -9,7 +9,7 @@ import { decodeCursor } from './cursor';
 import { EventStream, REPLAY_BATCH } from './event-stream';
 import { MemberFeeds } from './member-feeds';
 import { StatusListener } from './status-listener';
-import { readAccountHistory, readMemberEvents, readMemberSequence } from '../../repositories/connection-event.repository';
+import { readAccountHistory, readEventsOfMembers, readMemberEvents, readMemberSequence } from '../../repositories/connection-event.repository';
 
 const DAY_MS = 86_400_000;
 
@@ -34,7 +34,7 @@ export class StatusEventHub {
     this.feeds = new MemberFeeds(
       {
         lastPosition: async (memberId) => (await readMemberSequence(this.fork(), memberId)).last,
-        eventsAfter: (memberId, position, limit) => readMemberEvents(this.fork(), memberId, position, { limit }),
+        eventsOfMembers: (feeds, limit) => readEventsOfMembers(this.fork(), feeds, limit),
       },
       logger,
     );
