@@ -23,7 +23,7 @@ import { createTestDatabase } from './helpers/database';
 import { ensureBuilt, ROOT } from './helpers/dist';
 import { NodeProcess } from './helpers/processes';
 import { waitFor } from './helpers/subscriptions';
-import { REDIRECT_URI, stateOf, TEST_APPS, TEST_JWT_SECRET, TEST_TOKEN_KEY } from './helpers/test-app';
+import { metaEmulatorEnv, REDIRECT_URI, stateOf, TEST_APPS, TEST_JWT_SECRET, TEST_TOKEN_KEY } from './helpers/test-app';
 
 /**
  * The production topology of compose.yaml, as processes on this machine: two `node dist/main.js`
@@ -94,16 +94,7 @@ beforeAll(async () => {
     OAUTH_REDIRECT_URIS: REDIRECT_URI,
     JWT_SECRET: TEST_JWT_SECRET,
     TOKEN_ENCRYPTION_KEY: TEST_TOKEN_KEY,
-    FACEBOOK_APP_ID: TEST_APPS.facebook.id,
-    FACEBOOK_APP_SECRET: TEST_APPS.facebook.secret,
-    INSTAGRAM_APP_ID: TEST_APPS.instagram.id,
-    INSTAGRAM_APP_SECRET: TEST_APPS.instagram.secret,
-    FACEBOOK_WWW_URL: emulator.urls.facebookWww,
-    FACEBOOK_GRAPH_URL: emulator.urls.facebookGraph,
-    INSTAGRAM_WWW_URL: emulator.urls.instagramWww,
-    INSTAGRAM_API_URL: emulator.urls.instagramApi,
-    INSTAGRAM_GRAPH_URL: emulator.urls.instagramGraph,
-    META_RETRY_BASE_DELAY_MS: '1',
+    ...metaEmulatorEnv(emulator),
     LOG_LEVEL: 'info',
     WORKER_POLL_INTERVAL_MS: '200',
     // The restart test syncs right after connecting (a sync within the minimum interval would not reach

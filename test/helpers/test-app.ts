@@ -18,6 +18,22 @@ export const TEST_APPS = {
   instagram: { id: '900000000000002', secret: 'test-instagram-app-secret' },
 };
 
+/** The test apps' credentials and every Meta base URL pointed at the emulator (in-process apps and child processes alike). */
+export function metaEmulatorEnv(emulator: MetaEmulator): Record<string, string> {
+  return {
+    FACEBOOK_APP_ID: TEST_APPS.facebook.id,
+    FACEBOOK_APP_SECRET: TEST_APPS.facebook.secret,
+    INSTAGRAM_APP_ID: TEST_APPS.instagram.id,
+    INSTAGRAM_APP_SECRET: TEST_APPS.instagram.secret,
+    FACEBOOK_WWW_URL: emulator.urls.facebookWww,
+    FACEBOOK_GRAPH_URL: emulator.urls.facebookGraph,
+    INSTAGRAM_WWW_URL: emulator.urls.instagramWww,
+    INSTAGRAM_API_URL: emulator.urls.instagramApi,
+    INSTAGRAM_GRAPH_URL: emulator.urls.instagramGraph,
+    META_RETRY_BASE_DELAY_MS: '1',
+  };
+}
+
 export interface GraphQLResponse<T> {
   data?: T | null;
   errors?: GraphQLFormattedError[];
@@ -71,16 +87,7 @@ export class TestApp {
       JWT_SECRET: TEST_JWT_SECRET,
       TOKEN_ENCRYPTION_KEY: TEST_TOKEN_KEY,
       OAUTH_REDIRECT_URIS: `${REDIRECT_URI},${OTHER_REDIRECT_URI}`,
-      FACEBOOK_APP_ID: TEST_APPS.facebook.id,
-      FACEBOOK_APP_SECRET: TEST_APPS.facebook.secret,
-      INSTAGRAM_APP_ID: TEST_APPS.instagram.id,
-      INSTAGRAM_APP_SECRET: TEST_APPS.instagram.secret,
-      FACEBOOK_WWW_URL: emulator.urls.facebookWww,
-      FACEBOOK_GRAPH_URL: emulator.urls.facebookGraph,
-      INSTAGRAM_WWW_URL: emulator.urls.instagramWww,
-      INSTAGRAM_API_URL: emulator.urls.instagramApi,
-      INSTAGRAM_GRAPH_URL: emulator.urls.instagramGraph,
-      META_RETRY_BASE_DELAY_MS: '1',
+      ...metaEmulatorEnv(emulator),
       DISABLE_WORKER: '1',
       HOST: '127.0.0.1',
       // Suites send many requests per member and re-sync right after a change in Meta; the limit
