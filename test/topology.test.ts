@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
@@ -24,6 +23,7 @@ import { ensureBuilt, ROOT } from './helpers/dist';
 import { NodeProcess } from './helpers/processes';
 import { waitFor } from './helpers/subscriptions';
 import { metaEmulatorEnv, REDIRECT_URI, stateOf, TEST_APPS, TEST_JWT_SECRET, TEST_TOKEN_KEY } from './helpers/test-app';
+import { freePort } from './helpers/free-port';
 
 /**
  * The production topology of compose.yaml, as processes on this machine: two `node dist/main.js`
@@ -42,14 +42,6 @@ let api1: NodeProcess;
 let api2: NodeProcess;
 let worker: NodeProcess;
 let productionEnv: Record<string, string>;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const base = (port: number) => `http://127.0.0.1:${port}`;
 const token = () => jwt.sign({}, TEST_JWT_SECRET, { algorithm: 'HS256', subject: MEMBER, expiresIn: 3600 });

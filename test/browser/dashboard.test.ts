@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -10,6 +10,7 @@ import { WEB_DIST } from '../../src/http/web-app';
 import { createLogger } from '../../src/logger';
 import { SEED } from '../../src/sandbox/emulator';
 import { createTestDatabase } from '../helpers/database';
+import { freePort } from '../helpers/free-port';
 
 /**
  * The dashboard in Debian's Chromium (playwright-core), against the server in sandbox mode: the
@@ -30,14 +31,6 @@ let context: BrowserContext;
 let dataDir: string;
 let dropDatabase: () => Promise<void>;
 const problems: string[] = [];
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function newPage(width = 1200): Promise<Page> {
   const page = await context.newPage();
