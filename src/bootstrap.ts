@@ -18,6 +18,7 @@ import { createErrorFormatter } from './graphql/format-error';
 import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
 import { buildGraphQLSchema } from './graphql/schema';
 import { operationLimitProtections } from './graphql/operation-limits';
+import { middlewareErrorFields } from './http/middleware-errors';
 import { maxTokensCheck, maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
 import { attachWebSocketServer } from './graphql/websocket';
 import { corsMiddleware } from './http/cors';
@@ -248,7 +249,8 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
 function jsonErrors(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+    const reported = middlewareErrorFields(error).status;
+    const status = reported !== undefined && reported >= 400 && reported < 500 ? reported : 500;
     if (status === 500) logger.error({ err: error }, 'unhandled HTTP error');
     const message =
       status === 413 ? 'The request body is too large.' : status === 500 ? 'Something went wrong on our side; it has been logged.' : 'The request is malformed.';

@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor, SimpleSpanProcessor, TracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLError } from 'graphql';
 import type { RequestHandler } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
@@ -58,7 +59,7 @@ export function graphqlSpanPlugin<TContext extends object>(): ApolloServerPlugin
           if (operationName) span.setAttribute('graphql.operation.name', operationName);
         },
         async willSendResponse({ errors }) {
-          if (errors?.length) span.setStatus({ code: SpanStatusCode.ERROR, message: String(errors[0].extensions?.code ?? 'error') });
+          if (errors?.length) span.setStatus({ code: SpanStatusCode.ERROR, message: errorCodeOf(errors[0]) });
         },
       };
     },
@@ -101,4 +102,10 @@ export function traceDatabase(orm: MikroORM, tracing: Tracing): void {
   };
   knex.on('query-response', end(false));
   knex.on('query-error', end(true));
+}
+
+/** A span's status message is the error's code, never its text (which may name a member's data). */
+function errorCodeOf(error: GraphQLError): string {
+  const code = error.extensions?.code;
+  return typeof code === 'string' ? code : 'error';
 }

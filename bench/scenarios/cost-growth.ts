@@ -32,8 +32,8 @@ export const costGrowth: Scenario = {
     const timing = ctx.quick ? { warmupSeconds: 1, seconds: 3, firstExtraWarmup: 3 } : { warmupSeconds: 2, seconds: 8, firstExtraWarmup: 6 };
     const app = await ctx.startServer('cost-growth');
     const results: SizeResult[] = [];
-    let withoutIndex: string[] = [];
-    let indexes: string[] = [];
+    let withoutIndex: string[];
+    let indexes: string[];
     try {
       for (const accounts of sizes) {
         const members = accounts / ACCOUNTS_PER_MEMBER;

@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { execute, getVariableValues, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, getVariableValues, OperationTypeNode, printSchema, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /** Which executor answered an operation; counted in graphql_executions_total. */
@@ -39,7 +39,7 @@ export function compiledExecutorGateway(schema: GraphQLSchema, onExecuted: (exec
       onExecuted('graphql-js');
       return execute({ schema, document, contextValue: context, variableValues: request.variables, operationName: request.operationName }) as Promise<ExecutionResult>;
     };
-    if (operation.operation !== 'query') return graphqlJs();
+    if (operation.operation !== OperationTypeNode.QUERY) return graphqlJs();
 
     let entries = byDocument.get(document);
     if (entries) {
@@ -64,7 +64,7 @@ export function compiledExecutorGateway(schema: GraphQLSchema, onExecuted: (exec
       if (coerced.errors) return graphqlJs();
     }
     onExecuted('jit');
-    return compiled.query(undefined, context, variables) as ExecutionResult | Promise<ExecutionResult>;
+    return compiled.query(undefined, context, variables);
   };
 
   return {

@@ -1,6 +1,6 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import { GraphQLError, Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { GraphQLContext } from '../context';
 import { AppError, ErrorCode } from '../errors';
 import type { MemberCosts } from '../services/limits/member-rate-limits';
@@ -31,7 +31,8 @@ export function memberCostsOf(operation: OperationDefinitionNode, fragments: Rec
 
 /** A member-budget refusal as Apollo sends it: RATE_LIMITED, HTTP 429 with Retry-After. */
 export function rateLimitedGraphQLError(error: AppError): GraphQLError {
-  const retryAfter = String(error.extensions.retryAfterSeconds ?? 1);
+  const seconds = error.extensions.retryAfterSeconds;
+  const retryAfter = String(typeof seconds === 'number' ? seconds : 1);
   return new GraphQLError(error.message, {
     extensions: { ...error.extensions, code: error.code, http: { status: 429, headers: new HeaderMap([['retry-after', retryAfter]]) } },
   });
@@ -49,7 +50,7 @@ export function memberLimitsPlugin(services: Services): ApolloServerPlugin<Graph
     async requestDidStart() {
       return {
         async didResolveOperation({ contextValue, operation, document }) {
-          if (!operation || operation.operation === 'subscription') return;
+          if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return;
           const memberId = memberOf(contextValue);
           if (!memberId) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};

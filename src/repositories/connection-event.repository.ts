@@ -130,7 +130,7 @@ export async function nextMemberPosition(em: EntityManager, memberId: string): P
      returning last`,
     [memberId],
   );
-  return Number(row!.last);
+  return Number(row.last);
 }
 
 /**

@@ -41,7 +41,7 @@ export async function ensureBuilt(): Promise<void> {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       // A lock older than 5 minutes belongs to a run that died mid-build.
       if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() - started > 300_000) throw new Error(`${lock} has been held for 5 minutes; remove it if no build is running`);
+      if (Date.now() - started > 300_000) throw new Error(`${lock} has been held for 5 minutes; remove it if no build is running`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -118,7 +118,6 @@ export class TestApp {
   }
 
   /** Raw SQL against the app's database, for assertions on what is really stored. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async sql<T = any>(query: string, params: unknown[] = []): Promise<T[]> {
     return this.handles.orm.em.fork().execute(query, params) as Promise<T[]>;
   }

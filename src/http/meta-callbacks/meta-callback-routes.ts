@@ -3,6 +3,7 @@ import type { Logger } from '../../logger';
 import { LoginProvider } from '../../domain/social-account';
 import type { Services } from '../../services';
 import { SignedRequestError } from '../../services/meta-callbacks/signed-request';
+import { middlewareErrorFields } from '../middleware-errors';
 import { deletionStatusPage, unknownCodePage } from './status-page';
 
 /** A signed_request is a few hundred bytes; anything near this is not Meta. */
@@ -26,11 +27,11 @@ export function metaCallbackRoutes(services: Services): Router {
 
   for (const [path, provider] of FLOWS) {
     router.post(`/${path}/deauthorize`, form, async (req, res) => {
-      const { disconnected } = await callbacks.deauthorize(provider, req.body?.signed_request);
+      const { disconnected } = await callbacks.deauthorize(provider, signedRequestIn(req.body));
       res.json({ success: true, disconnected_accounts: disconnected });
     });
     router.post(`/${path}/data-deletion`, form, async (req, res) => {
-      const receipt = await callbacks.requestDataDeletion(provider, req.body?.signed_request);
+      const receipt = await callbacks.requestDataDeletion(provider, signedRequestIn(req.body));
       res.json({ url: receipt.url, confirmation_code: receipt.confirmationCode });
     });
   }
@@ -56,7 +57,7 @@ function callbackErrors(logger: Logger): ErrorRequestHandler {
       res.status(400).json({ error: { code: 'BAD_SIGNED_REQUEST', message: error.message } });
       return;
     }
-    const status = typeof error?.status === 'number' ? error.status : 500;
+    const status = middlewareErrorFields(error).status ?? 500;
     if (status === 413) {
       res.status(413).json({ error: { code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than ${BODY_LIMIT}.` } });
       return;
@@ -67,4 +68,9 @@ function callbackErrors(logger: Logger): ErrorRequestHandler {
     }
     next(error); // the app's JSON error handler logs it and answers 500
   };
+}
+
+/** The form field Meta posts; verification (signed-request.ts) refuses anything that is not a valid one. */
+function signedRequestIn(body: unknown): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>).signed_request : undefined;
 }

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ErrorCode, HTTP_STATUS, toPublicError } from '../../errors';
 import type { Logger } from '../../logger';
+import { middlewareErrorFields } from '../middleware-errors';
 
 /**
  * The existing API's envelope: `{status, message, data}` for every answer, errors included, with
@@ -28,7 +29,8 @@ export function sendError(res: Response, code: ErrorCode, message: string, detai
 export function envelopeErrors(logger: Logger): ErrorRequestHandler {
   return (error, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const parserStatus = typeof error?.status === 'number' && typeof error?.type === 'string' ? error.status : undefined;
+    const fields = middlewareErrorFields(error);
+    const parserStatus = fields.type !== undefined ? fields.status : undefined;
     if (parserStatus === 413) {
       res.status(413).json({ status: 413, message: 'The request body is too large.', data: null, code: ErrorCode.BAD_USER_INPUT });
       return;

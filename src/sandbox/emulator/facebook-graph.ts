@@ -266,7 +266,7 @@ export class FacebookGraph {
   private batch(call: GraphCall): GraphResult {
     let requests: Array<{ method?: string; relative_url?: string }>;
     try {
-      requests = JSON.parse(call.params.batch ?? '');
+      requests = JSON.parse(call.params.batch ?? '') as typeof requests;
     } catch {
       return graphError(400, 100, '(#100) The parameter batch is required and must be a JSON array');
     }

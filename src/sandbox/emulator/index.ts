@@ -84,7 +84,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
     const answer: DialogAnswer =
       req.method === 'GET'
         ? renderDialog(world, request, req.originalUrl.split('?')[0])
-        : decideDialog(world, { ...request, decision: params.decision, user: params.user, pages: listOf(req.body?.pages) }, (input) => control.authorize(input));
+        : decideDialog(world, { ...request, decision: params.decision, user: params.user, pages: listOf((req.body as { pages?: unknown } | undefined)?.pages) }, (input) => control.authorize(input));
     if ('redirect' in answer) res.redirect(302, answer.redirect);
     else res.status(answer.status).type('html').send(answer.html);
   };
@@ -118,7 +118,8 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
       return;
     }
     try {
-      const args = Array.isArray(req.body) ? req.body : req.body && Object.keys(req.body).length ? [req.body] : [];
+      const body: unknown = req.body;
+      const args: unknown[] = Array.isArray(body) ? body : body && typeof body === 'object' && Object.keys(body).length ? [body] : [];
       // Some methods are async (sendDeauthorize, sendDataDeletion POST to the app): answer their result.
       const result = await (control[method] as (...a: unknown[]) => unknown)(...args);
       res.json({ result: result ?? null });

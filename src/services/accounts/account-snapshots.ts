@@ -40,7 +40,7 @@ export interface SnapshotMapping {
   /** The select list for the `social_account` row aliased `a`, each column under its property name. */
   columns: string;
   /** Turns a row selected with `columns` into a snapshot, in place. */
-  toSnapshot(row: Record<string, unknown>): AccountSnapshot;
+  toSnapshot: (row: Record<string, unknown>) => AccountSnapshot;
 }
 
 /** Per ORM instance (tests run several in one process), built on first use. */

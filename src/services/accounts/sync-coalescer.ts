@@ -45,7 +45,7 @@ export class SyncCoalescer {
   sync(em: EntityManager, memberId: string, id: string, scope?: object): Promise<SocialAccount> {
     if (!scope) return this.syncOnce(em, memberId, id);
     let synced = this.perOperation.get(scope);
-    if (!synced) this.perOperation.set(scope, (synced = new Map()));
+    if (!synced) this.perOperation.set(scope, (synced = new Map<string, Promise<SocialAccount>>()));
     const known = synced.get(id);
     if (known) {
       this.deps.metrics.syncsCoalesced.inc({ reason: 'same_operation' });
@@ -69,6 +69,8 @@ export class SyncCoalescer {
       this.deps.metrics.syncsCoalesced.inc({ reason: 'concurrent' });
       return this.reload(em, memberId, id);
     }
+    // The finally below reads `leader`, so it is declared before the promise it is derived from.
+    // eslint-disable-next-line prefer-const
     let leader!: Promise<void>;
     const result = (async () => {
       try {

@@ -50,7 +50,7 @@ export type MetaCallOutcome = 'ok' | 'auth' | 'permission' | 'rate_limited' | 't
 export interface MetaHttpEvents {
   onCall?(host: MetaHost, operation: string, outcome: MetaCallOutcome): void;
   /** Wraps each call, retries included (tracing); `outcomeOf` classifies a failure. */
-  span?<T>(host: MetaHost, operation: string, run: () => Promise<T>, outcomeOf: (error: unknown) => string): Promise<T>;
+  span?: <T>(host: MetaHost, operation: string, run: () => Promise<T>, outcomeOf: (error: unknown) => string) => Promise<T>;
 }
 
 /**

@@ -135,8 +135,8 @@ function percentOf(usage: Record<string, unknown>): number {
 export function parseAppUsage(header: string | null): UsageReport | undefined {
   if (!header) return undefined;
   try {
-    const parsed = JSON.parse(header);
-    return typeof parsed === 'object' && parsed !== null ? { percent: percentOf(parsed) } : undefined;
+    const parsed: unknown = JSON.parse(header);
+    return typeof parsed === 'object' && parsed !== null ? { percent: percentOf(parsed as Record<string, unknown>) } : undefined;
   } catch {
     return undefined;
   }

@@ -96,7 +96,7 @@ export class WebhookOutbox {
         status: SocialConnectionStatus.CONNECTED,
         reason: `Access to this account ends on ${reconnectBy.toISOString().slice(0, 10)} unless the member reconnects it.`,
         reconnectBy: reconnectBy.toISOString(),
-        account: accountForWebhook(rest as { id: string }),
+        account: accountForWebhook(rest),
       },
     };
     return this.insert(em, {
