@@ -25,6 +25,16 @@ export function createMetrics() {
       registers: [registry],
     }),
     subscriptions: new Gauge({ name: 'graphql_subscriptions_active', help: 'Active GraphQL subscriptions on this instance', registers: [registry] }),
+    wsPayloadsSerialized: new Counter({
+      name: 'graphql_ws_payloads_serialized_total',
+      help: 'GraphQL WebSocket next payloads serialized: once per shared result, however many sockets it goes to',
+      registers: [registry],
+    }),
+    wsNextFrames: new Counter({
+      name: 'graphql_ws_next_frames_total',
+      help: 'GraphQL WebSocket next messages sent, each carrying a payload serialized once for all sockets sharing it',
+      registers: [registry],
+    }),
     accountsByStatus: new Gauge({
       name: 'social_accounts',
       help: 'Linked accounts by connection status',

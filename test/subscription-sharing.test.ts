@@ -6,8 +6,9 @@ import { sleep, waitFor } from './helpers/subscriptions';
 import { appForThisFile, type TestApp } from './helpers/test-app';
 
 // A member's subscriptions share parsed documents and, per event, one execution per distinct
-// document and variables (src/graphql/document-cache.ts, shared-subscribe.ts). Sharing must never
-// blur what each subscription asked for, nor cross members.
+// document and variables, serialized once for all the sockets it goes to (src/graphql/
+// document-cache.ts, shared-subscribe.ts, shared-frames.ts). Sharing must never blur what each
+// subscription asked for, nor cross members.
 
 const app = appForThisFile();
 const FULL = print(ConnectionStatusChangedDocument);
@@ -16,16 +17,23 @@ const NARROW = 'subscription { connectionStatusChanged { status account { userna
 interface Received {
   next: Map<string, unknown[]>;
   errors: Map<string, unknown[]>;
+  /** Each next frame's payload exactly as it came over the wire. */
+  nextPayloadText: Map<string, string[]>;
 }
 
 /** One graphql-transport-ws socket speaking the protocol directly, so it can run several subscriptions. */
 class RawSocket {
-  readonly received: Received = { next: new Map(), errors: new Map() };
+  readonly received: Received = { next: new Map(), errors: new Map(), nextPayloadText: new Map() };
   private constructor(private readonly socket: WebSocket) {
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { id?: string; type: string; payload?: unknown };
+      const frame = String(data);
+      const message = JSON.parse(frame) as { id?: string; type: string; payload?: unknown };
       const bucket = message.type === 'next' ? this.received.next : message.type === 'error' ? this.received.errors : undefined;
       if (bucket && message.id) bucket.set(message.id, [...(bucket.get(message.id) ?? []), message.payload]);
+      if (message.type === 'next' && message.id) {
+        const payloadText = frame.slice(frame.indexOf('"payload":') + '"payload":'.length, -1);
+        this.received.nextPayloadText.set(message.id, [...(this.received.nextPayloadText.get(message.id) ?? []), payloadText]);
+      }
     });
   }
 
@@ -95,6 +103,48 @@ it("gives each of a member's subscriptions its own selection and filter, exactly
   expect(two.nexts('full')).toHaveLength(2);
   expect(stranger.nexts('full')).toEqual([]);
 });
+
+it('serializes each shared result once and sends those same bytes to every socket that shares it; errors keep their codes', async () => {
+  const member = 'member-frames';
+  const [account] = await connect(app, member, 'INSTAGRAM', instagramUser(app).userId);
+  // statusHistory refuses the cursor: every subscriber of this document gets a result with errors.
+  const FAILING = 'subscription { connectionStatusChanged { status account { id statusHistory(after: "garbage") { status } } } }';
+  const a = await open(member);
+  const b = await open(member);
+  const c = await open(member);
+  for (const socket of [a, b, c]) socket.subscribe('full', FULL);
+  a.subscribe('full-account', FULL, { accountId: account.id }); // same document, other variables
+  b.subscribe('narrow', NARROW); // other document
+  a.subscribe('failing', FAILING);
+  c.subscribe('failing', FAILING);
+  await waitFor(() => app.services.events.subscriberCount === 7, 'seven subscriptions');
+  const serializedBefore = await counter('graphql_ws_payloads_serialized_total');
+  const framesBefore = await counter('graphql_ws_next_frames_total');
+
+  await app.gql(DisconnectSocialAccountDocument, { id: account.id }, { memberId: member });
+  const received = () => [a.nexts('full'), b.nexts('full'), c.nexts('full'), a.nexts('full-account'), b.nexts('narrow'), a.nexts('failing'), c.nexts('failing')];
+  await waitFor(() => received().every((nexts) => nexts.length === 1), 'the deliveries');
+  await sleep(200);
+
+  // Four distinct (document, variables) for one event: four serializations for seven frames.
+  expect((await counter('graphql_ws_payloads_serialized_total')) - serializedBefore).toBe(4);
+  expect((await counter('graphql_ws_next_frames_total')) - framesBefore).toBe(7);
+  const text = (socket: RawSocket, id: string) => socket.received.nextPayloadText.get(id)![0];
+  expect(text(b, 'full')).toBe(text(a, 'full'));
+  expect(text(c, 'full')).toBe(text(a, 'full'));
+  expect(JSON.parse(text(a, 'full'))).toMatchObject({ data: { connectionStatusChanged: { status: 'DISCONNECTED', account: { id: account.id } } } });
+  expect(JSON.parse(text(a, 'full-account'))).toEqual(JSON.parse(text(a, 'full')));
+  expect(b.nexts('narrow')).toEqual([{ data: { connectionStatusChanged: { status: 'DISCONNECTED', account: { username: account.username } } } }]);
+  expect(text(c, 'failing')).toBe(text(a, 'failing'));
+  expect(JSON.parse(text(a, 'failing'))).toMatchObject({ data: null, errors: [{ path: ['connectionStatusChanged', 'account', 'statusHistory'], extensions: { code: 'BAD_USER_INPUT' } }] });
+});
+
+/** A counter of the app's Prometheus registry, as /metrics exposes it. */
+async function counter(name: string): Promise<number> {
+  const metric = app.services.metrics.registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  return (await metric.get()).values[0]?.value ?? 0;
+}
 
 it('refuses an invalid subscription every time it is sent, not only the first', async () => {
   const socket = await open('member-share-invalid');

@@ -4,6 +4,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createSocketContext } from '../context';
 import { createDocumentCache } from './document-cache';
+import { createSharedFrames } from './shared-frames';
 import { createSharedSubscribe } from './shared-subscribe';
 import { operationLimitRules } from './operation-limits';
 import { createWebSocketLimits } from './websocket-limits';
@@ -44,6 +45,7 @@ export function attachWebSocketServer(
   // The operation limits (graphql-armor) are validation rules here too, checked once per document.
   const documents = createDocumentCache(limits.enabled ? operationLimitRules(limits.operation) : []);
   const bounds = createWebSocketLimits(services, (socket) => stateOf(socket).member?.memberId);
+  const frames = createSharedFrames(services.metrics, formatError);
 
   const cleanup = useServer<Record<string, unknown> | undefined, { socket: WebSocket }>(
     {
@@ -77,9 +79,9 @@ export function attachWebSocketServer(
       onClose: (ctx) => {
         clearTimeout(stateOf(ctx.extra.socket).expiryTimer);
       },
-      // Errors over the socket get the same codes and redaction as over HTTP.
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
+      // One payload per shared result, errors formatted as over HTTP, serialized once (see shared-frames.ts).
+      onNext: (_ctx, _id, _payload, _args, result) => frames.onNext(result),
+      jsonMessageReplacer: frames.jsonMessageReplacer,
       onError: (ctx, _id, _payload, errors) => errors.map((error) => bounds.formatSubscribeError(ctx.extra.socket, error)),
       onComplete: () => {
         services.metrics.subscriptions.set(services.events.subscriberCount);
@@ -90,6 +92,7 @@ export function attachWebSocketServer(
   );
 
   bounds.watchSockets(wsServer);
+  frames.watchSockets(wsServer);
 
   return {
     wsServer,
