@@ -107,7 +107,7 @@ const TRUTHY = ['1', 'true', 'yes', 'on'];
 
 /** On for 1, true, yes or on (any case); anything else set is off. */
 export function flag<O extends Options<boolean>>(options: O): Defined<boolean, O> {
-  return { ...options, accepts: TRUTHY.map((t) => `\`${t}\``).join(', '), parse: (raw) => TRUTHY.includes(raw.toLowerCase()) };
+  return { ...options, accepts: `${TRUTHY.map((t) => `\`${t}\``).join(', ')}; anything else: off`, parse: (raw) => TRUTHY.includes(raw.toLowerCase()) };
 }
 
 /**
