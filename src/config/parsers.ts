@@ -39,26 +39,21 @@ interface Range {
 }
 
 export function integer<O extends Options<number> & Range>(options: O): Defined<number, O> {
-  return {
-    ...options,
-    accepts: `integer${describeRange(options)}`,
-    parse: (raw, name, problems) => {
-      const value = Number(raw);
-      if (/^-?\d+$/.test(raw) && Number.isSafeInteger(value)) return checkRange(value, name, problems, options);
-      problems.push(`${name} must be a whole number (got "${raw}")`);
-      return 0;
-    },
-  };
+  return numeric('integer', 'a whole number', (raw, value) => /^-?\d+$/.test(raw) && Number.isSafeInteger(value), options);
 }
 
 export function decimal<O extends Options<number> & Range>(options: O): Defined<number, O> {
+  return numeric('number', 'a number', (_raw, value) => Number.isFinite(value), options);
+}
+
+function numeric<O extends Options<number> & Range>(kind: string, described: string, valid: (raw: string, value: number) => boolean, options: O): Defined<number, O> {
   return {
     ...options,
-    accepts: `number${describeRange(options)}`,
+    accepts: `${kind}${describeRange(options)}`,
     parse: (raw, name, problems) => {
       const value = Number(raw);
-      if (Number.isFinite(value)) return checkRange(value, name, problems, options);
-      problems.push(`${name} must be a number (got "${raw}")`);
+      if (valid(raw, value)) return checkRange(value, name, problems, options);
+      problems.push(`${name} must be ${described} (got "${raw}")`);
       return 0;
     },
   };
