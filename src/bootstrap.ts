@@ -34,6 +34,7 @@ import { sandboxRoutes } from './sandbox/sandbox-routes';
 import { SANDBOX_RECEIVER_PATH, webhookReceiverRoutes } from './sandbox/webhook-receiver';
 import { startSandbox } from './sandbox/start-sandbox';
 import { createServices, type Services } from './services';
+import { openTokenKeys } from './services/tokens/token-keys';
 import { createTracing, graphqlSpanMiddleware, graphqlSpanPlugin, traceDatabase, type Tracing } from './tracing';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
@@ -119,7 +120,9 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
 
   // 4. Services and the status-event listener.
   const metrics = createMetrics();
-  const services = createServices({ config, orm, clock, logger, metrics, databaseUrl, tracing });
+  // Outside production without TOKEN_ENCRYPTION_KEY this generates the development key file once.
+  const tokenKeys = openTokenKeys(config.tokenKeys);
+  const services = createServices({ config, tokenKeys, orm, clock, logger, metrics, databaseUrl, tracing });
   started.push(() => services.events.stop());
   await services.events.start();
   await services.gate.start(); // rate-limit pauses shared by every process on the database

@@ -11,6 +11,7 @@ import { ormOptions } from '../database/orm-options';
 import { createLogger } from '../logger';
 import { rotateStoredTokens, type RotationCounts } from '../services/tokens/key-rotation';
 import { TokenCipher } from '../services/tokens/token-cipher';
+import { openTokenKeys } from '../services/tokens/token-keys';
 
 function batchSizeFromArgs(args: string[]): number {
   const raw = args.find((a) => a.startsWith('--batch-size='))?.split('=')[1] ?? '200';
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   try {
     const orm = await MikroORM.init(ormOptions(config.databaseUrl ?? embedded!.url, logger, 2));
     try {
-      const cipher = new TokenCipher(config.tokenKeys);
+      const cipher = new TokenCipher(openTokenKeys(config.tokenKeys));
       process.stdout.write(`Re-encrypting stored tokens under key "${cipher.currentKeyId}" in batches of ${batchSize}\n`);
       const report = await rotateStoredTokens(orm, cipher, { batchSize, logger });
       process.stdout.write(`${line('Meta grants:', report.grant)}\n${line('Page tokens:', report.account)}\n`);

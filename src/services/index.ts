@@ -1,7 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Pool } from 'pg';
 import type { Clock } from '../clock';
-import type { Config } from '../config';
+import type { Config, TokenKeyring } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { AccountStatusService } from './accounts/account-status.service';
@@ -29,7 +29,17 @@ import { Housekeeping } from './worker/housekeeping';
 import { metaCallSpan, type Tracing } from '../tracing';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
-export function createServices(deps: { config: Config; orm: MikroORM; clock: Clock; logger: Logger; metrics: Metrics; databaseUrl: string; tracing?: Tracing }) {
+export function createServices(deps: {
+  config: Config;
+  /** config.tokenKeys opened (the development key read or generated): see openTokenKeys. */
+  tokenKeys: TokenKeyring;
+  orm: MikroORM;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  databaseUrl: string;
+  tracing?: Tracing;
+}) {
   const { config, orm, clock, logger, metrics } = deps;
   const gate = new RateLimitGate({
     orm,
@@ -51,7 +61,7 @@ export function createServices(deps: { config: Config; orm: MikroORM; clock: Clo
   });
   const facebook = new FacebookClient(metaHttp, config.meta);
   const instagram = new InstagramClient(metaHttp, config.meta);
-  const tokenCipher = new TokenCipher(config.tokenKeys);
+  const tokenCipher = new TokenCipher(deps.tokenKeys);
   const vault = new TokenVault(tokenCipher);
   // Status webhooks: queued by every status change (same transaction), sent by webhookWorker.
   const webhooks = new WebhookOutbox(clock, config.webhooks.endpoints, config.webhooks.retryHorizonHours);
