@@ -13,7 +13,7 @@ function defaultCell(name: string, variable: Variable<unknown>): string {
   if (typeof value === 'function') throw new Error(`${name}: a computed default needs a defaultDoc`);
   if (value === undefined || (Array.isArray(value) && value.length === 0)) return '';
   if (typeof value === 'boolean') return value ? 'on' : 'off';
-  return `\`${String(value)}\``;
+  return `\`${typeof value === 'string' || typeof value === 'number' ? String(value) : JSON.stringify(value)}\``;
 }
 
 export function configTable(group: VariableGroup): string {

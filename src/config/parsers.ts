@@ -169,8 +169,8 @@ export function readVariables<V extends Record<string, Variable<unknown>>>(table
   for (const [name, variable] of Object.entries(table)) {
     const raw = env[name]?.trim();
     const before = problems.length;
-    const fallback = variable.default as unknown;
-    values[name] = raw ? variable.parse(raw, name, problems) : typeof fallback === 'function' ? fallback(mode) : fallback;
+    const fallback = variable.default;
+    values[name] = raw ? variable.parse(raw, name, problems) : typeof fallback === 'function' ? (fallback as (mode: Mode) => unknown)(mode) : fallback;
     if (problems.length > before) invalid.add(name);
   }
   return { values: values as Values<V>, invalid };

@@ -72,9 +72,9 @@ export function createSharedFrames(metrics: Metrics, formatError: FormatError) {
     /** Every socket's `send` puts the shared JSON in place of the sentinel. */
     watchSockets(wsServer: WebSocketServer): void {
       wsServer.on('connection', (socket: WebSocket) => {
-        const send = socket.send;
-        socket.send = function sendWithSharedPayload(this: WebSocket, data: unknown, ...rest: unknown[]) {
-          return (send as (...args: unknown[]) => void).call(this, withSharedPayload(data), ...rest);
+        const send = socket.send.bind(socket) as (...args: unknown[]) => void;
+        socket.send = function sendWithSharedPayload(data: unknown, ...rest: unknown[]) {
+          return send(withSharedPayload(data), ...rest);
         } as WebSocket['send'];
       });
     },
