@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfigOrExit } from '../config';
 import { ormOptions } from '../database/orm-options';
+import { forkEm } from '../database/transaction';
 import { redeliver } from '../services/webhooks/redeliver';
 
 const USAGE = 'usage: npm run webhooks -- redeliver --since <ISO 8601 time> | --event <webhook-id>';
@@ -31,7 +32,7 @@ async function main(): Promise<number> {
   }
   const orm = await MikroORM.init(ormOptions(config.databaseUrl, undefined, 2));
   try {
-    const queued = await redeliver(orm.em.fork(), { now: new Date(), endpoints, retryHorizonHours: config.webhooks.retryHorizonHours, since, eventId });
+    const queued = await redeliver(forkEm(orm), { now: new Date(), endpoints, retryHorizonHours: config.webhooks.retryHorizonHours, since, eventId });
     console.log(`queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} to ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}`);
     return 0;
   } finally {

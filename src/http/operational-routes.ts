@@ -1,8 +1,8 @@
 import { forkEm } from '../database/transaction';
 import { countAccountsByStatus } from '../repositories/social-account.repository';
+import { storedTokensByKey } from '../repositories/stored-token.repository';
 import { Router } from 'express';
 import type { Services } from '../services';
-import { storedTokensByKey } from '../services/tokens/key-rotation';
 import { printSortedSchema } from '../graphql/schema';
 import { recordWebhookStats } from '../services/webhooks/webhook-stats';
 
@@ -15,12 +15,7 @@ export function operationalRoutes(services: Services): Router {
   router.get('/readyz', async (_req, res) => {
     // Not ready while the database does not answer, or while status events cannot be delivered
     // (the LISTEN connection is down): a load balancer should send subscribers elsewhere meanwhile.
-    let database = 'ok';
-    try {
-      await forkEm(services.orm).execute('select 1');
-    } catch {
-      database = 'unreachable';
-    }
+    const database = (await services.orm.checkConnection()).ok ? 'ok' : 'unreachable';
     const listenerProblem = services.events.notListeningReason;
     if (database === 'ok' && !listenerProblem) {
       res.json({ status: 'ready', database, statusListener: 'ok' });

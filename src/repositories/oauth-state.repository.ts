@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { deleteUnlockedBatch } from '../database/sql';
 import { OAuthState } from '../entities';
 import type { LoginProvider } from '../domain/social-account';
 
@@ -61,9 +62,9 @@ export async function evictPendingBeyond(em: EntityManager, memberId: string, no
   return evicted.length;
 }
 
-/** Deletes states that expired before `before`; returns how many went. */
-export function deleteExpiredBefore(em: EntityManager, before: Date): Promise<number> {
-  return em.nativeDelete(OAuthState, { expiresAt: { $lt: before } });
+/** Housekeeping: deletes up to `limit` states that expired before `before`; returns how many went. */
+export function deleteStatesExpiredBefore(em: EntityManager, before: Date, limit: number): Promise<number> {
+  return deleteUnlockedBatch(em, { table: 'oauth_state', key: 'id', where: '"expires_at" < ?', params: [before], limit });
 }
 
 /** Deletes these members' states of one flow; returns how many went. */

@@ -1,7 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import type { Clock } from '../../clock';
+import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
+import { activePauses, deletePausesEndedBefore, savePausesAndNotify } from '../../repositories/meta-rate-limit-pause.repository';
 import { MetaRateLimitError } from './errors';
 import { kindOfKey, type PauseRequest, type ScopeKind } from './rate-limit-scopes';
 
@@ -112,21 +114,9 @@ export class RateLimitGate {
       this.pausedUntil.set(r.key, now + r.seconds * 1000);
       this.deps.events?.onPause?.(r.kind, r.key, r.seconds, r.reason);
     }
-    const rows = fresh.map((r) => ({ scope: r.key, kind: r.kind, until: new Date(now + r.seconds * 1000).toISOString(), reason: r.reason }));
+    const rows = fresh.map((r) => ({ scope: r.key, kind: r.kind, until: new Date(now + r.seconds * 1000), reason: r.reason }));
     try {
-      // One statement: upsert keeping the later end, then tell every listener what changed.
-      await this.deps.orm.em.fork().execute(
-        `with input as (select * from jsonb_to_recordset(?::jsonb) as x(scope text, kind text, until timestamptz, reason text)),
-              saved as (
-                insert into meta_rate_limit_pause (scope, kind, paused_until, reason, updated_at)
-                select scope, kind, until, reason, ? from input
-                on conflict (scope) do update set
-                  paused_until = greatest(meta_rate_limit_pause.paused_until, excluded.paused_until),
-                  kind = excluded.kind, reason = excluded.reason, updated_at = excluded.updated_at
-                returning scope, paused_until)
-         select pg_notify('${CHANNEL}', json_agg(json_build_object('scope', scope, 'until', paused_until))::text) from saved`,
-        [JSON.stringify(rows), new Date(now)],
-      );
+      await savePausesAndNotify(forkEm(this.deps.orm), rows, new Date(now), CHANNEL);
     } catch (error) {
       // This process still honours the pause; others learn it from Meta themselves.
       this.deps.logger.warn({ err: (error as Error).message }, 'could not share a rate-limit pause through the database');
@@ -136,10 +126,9 @@ export class RateLimitGate {
   /** Loads the active pauses from the table and forgets long-expired rows. */
   async reload(): Promise<void> {
     const now = this.deps.clock.now();
-    const em = this.deps.orm.em.fork();
-    const rows = await em.execute<Array<{ scope: string; paused_until: Date }>>('select scope, paused_until from meta_rate_limit_pause where paused_until > ?', [now]);
-    for (const row of rows) this.learn(row.scope, new Date(row.paused_until).getTime());
-    await em.execute('delete from meta_rate_limit_pause where paused_until < ?', [new Date(now.getTime() - KEEP_EXPIRED_MS)]);
+    const em = forkEm(this.deps.orm);
+    for (const row of await activePauses(em, now)) this.learn(row.scope, new Date(row.paused_until).getTime());
+    await deletePausesEndedBefore(em, new Date(now.getTime() - KEEP_EXPIRED_MS));
   }
 
   private learn(key: string, until: number): void {

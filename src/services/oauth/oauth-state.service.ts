@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import { OAuthState } from '../../entities';
 import { AppError, ErrorCode } from '../../errors';
-import { claimState, consumeState, deleteExpiredBefore, evictPendingBeyond, releaseClaim, spendClaim } from '../../repositories/oauth-state.repository';
+import { claimState, consumeState, evictPendingBeyond, releaseClaim, spendClaim } from '../../repositories/oauth-state.repository';
 import type { LoginProvider } from '../../domain/social-account';
 
 export interface ConsumedState {
@@ -98,11 +98,6 @@ export class OAuthStateService {
   private async evictOldest(em: EntityManager, memberId: string, now: Date): Promise<void> {
     const evicted = await evictPendingBeyond(em, memberId, now, this.maxPending);
     if (evicted > 0) this.onEvicted(evicted);
-  }
-
-  /** Housekeeping: states are useless an hour after expiry. */
-  async purgeExpired(em: EntityManager): Promise<number> {
-    return deleteExpiredBefore(em, new Date(this.clock.now().getTime() - 3600_000));
   }
 }
 

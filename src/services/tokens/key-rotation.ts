@@ -1,13 +1,14 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
+import { countTokensUnderKey, swapTokens, tokensNotUnderKey, type TokenTable } from '../../repositories/stored-token.repository';
 import { sealedKeyId, TokenDecryptionError, type TokenCipher } from './token-cipher';
 
 /** The two places tokens live, and the AAD context each ciphertext is bound to (see TokenVault). */
-const TABLES = [
+const TABLES: ReadonlyArray<{ table: TokenTable; kind: 'grant' | 'account'; context: (id: string) => string }> = [
   { table: 'meta_grant', kind: 'grant', context: (id: string) => `grant:${id}` },
   { table: 'social_account', kind: 'account', context: (id: string) => `account:${id}` },
-] as const;
+];
 
 export interface RotationCounts {
   /** Re-encrypted under the current key by this run. */
@@ -43,20 +44,11 @@ export async function rotateStoredTokens(orm: MikroORM, cipher: TokenCipher, opt
     const counts: RotationCounts = { rotated: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: {} };
     report[kind] = counts;
     const em = forkEm(orm);
-    const [{ n }] = await em.execute<Array<{ n: number }>>(
-      `select count(*)::int as n from ${table} where token_encrypted is not null and split_part(token_encrypted, '.', 2) = ?`,
-      [cipher.currentKeyId],
-    );
-    counts.alreadyCurrent = n;
+    counts.alreadyCurrent = await countTokensUnderKey(em, table, cipher.currentKeyId);
     // Keyset pagination by id: unreadable rows stay behind us instead of being read again.
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = await em.execute<Array<{ id: string; sealed: string }>>(
-        `select id, token_encrypted as sealed from ${table}
-          where token_encrypted is not null and split_part(token_encrypted, '.', 2) <> ? and id > ?
-          order by id limit ?`,
-        [cipher.currentKeyId, after, options.batchSize],
-      );
+      const rows = await tokensNotUnderKey(em, table, cipher.currentKeyId, after, options.batchSize);
       if (rows.length === 0) break;
       after = rows[rows.length - 1].id;
       const updates: Array<{ id: string; previous: string; sealed: string }> = [];
@@ -71,13 +63,7 @@ export async function rotateStoredTokens(orm: MikroORM, cipher: TokenCipher, opt
         }
       }
       if (updates.length > 0) {
-        const changed = await em.execute<Array<{ id: string }>>(
-          `update ${table} t set token_encrypted = r.sealed
-             from jsonb_to_recordset(?::jsonb) as r(id uuid, previous text, sealed text)
-            where t.id = r.id and t.token_encrypted = r.previous
-            returning t.id`,
-          [JSON.stringify(updates)],
-        );
+        const changed = await swapTokens(em, table, updates);
         counts.rotated += changed.length;
         counts.changedMeanwhile += updates.length - changed.length;
       }
@@ -85,15 +71,4 @@ export async function rotateStoredTokens(orm: MikroORM, cipher: TokenCipher, opt
     }
   }
   return report;
-}
-
-/** Stored tokens per key id, for /metrics: tells an operator when an old key can be dropped. */
-export async function storedTokensByKey(em: EntityManager): Promise<Array<{ keyId: string; n: number }>> {
-  return em.execute<Array<{ keyId: string; n: number }>>(
-    `select key_id as "keyId", count(*)::int as n from (
-        select split_part(token_encrypted, '.', 2) as key_id from meta_grant where token_encrypted is not null
-        union all
-        select split_part(token_encrypted, '.', 2) from social_account where token_encrypted is not null
-      ) tokens group by key_id order by key_id`,
-  );
 }

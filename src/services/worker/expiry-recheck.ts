@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { forkEm } from '../../database/transaction';
 import type { DueAccount } from '../../repositories/due-account.repository';
 import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import { isUserFixable, nextRecheckAt } from '../accounts/user-fixable-expiry';
@@ -32,7 +32,7 @@ export async function recheckExpired(ctx: FlowContext, account: DueAccount): Pro
     if (!(error instanceof MetaError)) throw error;
     if (error instanceof MetaAuthError && !isUserFixable(error.subcode)) {
       // Dead for another reason now (password change, app removed…): say so and stop looking.
-      await ctx.accounts.recordFailure(ctx.em.fork() as EntityManager, account.id, error);
+      await ctx.accounts.recordFailure(forkEm(ctx.em), account.id, error);
       await stopRechecking();
       return false;
     }
@@ -46,7 +46,7 @@ export async function recheckExpired(ctx: FlowContext, account: DueAccount): Pro
     return false;
   }
   // The token works again: connected, and due at once for the regular checks (profile, grant).
-  const changed = await ctx.accounts.changeStatus(ctx.em.fork() as EntityManager, account.id, SocialConnectionStatus.CONNECTED, null);
+  const changed = await ctx.accounts.changeStatus(forkEm(ctx.em), account.id, SocialConnectionStatus.CONNECTED, null);
   await ctx.dueAccounts.resumeRegularChecks(account.id, now);
   ctx.logger.info({ accountId: account.id }, 'an account EXPIRED for a checkpoint or unconfirmed user works again');
   return changed;

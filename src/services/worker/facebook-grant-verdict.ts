@@ -1,3 +1,4 @@
+import { forkEm } from '../../database/transaction';
 import type { DueAccount } from '../../repositories/due-account.repository';
 import { MetaAppCredentialsError, MetaAuthError, MetaError } from '../meta/errors';
 import { grantReach, type GrantReach } from '../meta/grant-reach';
@@ -103,5 +104,5 @@ export async function judgeGrant(
 /** An invalid user token kills every account on the grant, including ones not in this batch. */
 async function expireWholeGrant(ctx: FlowContext, grantId: string, error: MetaAuthError, inBatch: DueAccount[]): Promise<void> {
   const others = await ctx.dueAccounts.liveAccountIdsOfGrant(grantId, inBatch.map((a) => a.id));
-  for (const id of others) await ctx.accounts.recordFailure(ctx.em.fork(), id, error);
+  for (const id of others) await ctx.accounts.recordFailure(forkEm(ctx.em), id, error);
 }

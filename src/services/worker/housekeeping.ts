@@ -1,6 +1,9 @@
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
+import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
+import { deleteWindowsEndedBefore } from '../../repositories/member-rate-limit.repository';
+import { deleteStatesExpiredBefore } from '../../repositories/oauth-state.repository';
 
 /** How long an expired OAuth state is kept (a little slack for instances whose clocks disagree). */
 const STATE_GRACE_MS = 60_000;
@@ -39,25 +42,19 @@ export class Housekeeping {
 
   /** One sweep: every batch until less than a full batch is left. */
   async runOnce(): Promise<HousekeepingReport> {
-    const em = this.deps.orm.em.fork() as EntityManager;
+    const em = forkEm(this.deps.orm);
     const stateCutoff = new Date(this.deps.clock.now().getTime() - STATE_GRACE_MS);
-    const oauthStates = await this.deleteInBatches(em, `select "id" from "oauth_state" where "expires_at" < ?`, 'oauth_state', 'id', stateCutoff);
+    const oauthStates = await this.deleteInBatches((limit) => deleteStatesExpiredBefore(em, stateCutoff, limit));
     // rate-limiter-flexible stores the window's end as epoch milliseconds of the real clock.
-    const rateLimitWindows = await this.deleteInBatches(em, `select "key" from "member_rate_limit" where "expire" < ?`, 'member_rate_limit', 'key', Date.now());
+    const rateLimitWindows = await this.deleteInBatches((limit) => deleteWindowsEndedBefore(em, Date.now(), limit));
     if (oauthStates + rateLimitWindows > 0) this.deps.logger.info({ oauthStates, rateLimitWindows }, 'housekeeping deleted expired rows');
     return { oauthStates, rateLimitWindows };
   }
 
-  private async deleteInBatches(em: EntityManager, select: string, table: string, key: string, cutoff: unknown): Promise<number> {
+  private async deleteInBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
     let total = 0;
     for (;;) {
-      const rows = await em.execute<Array<{ n: string }>>(
-        `with doomed as (${select} limit ? for update skip locked)
-         , gone as (delete from "${table}" where "${key}" in (select "${key}" from doomed) returning 1)
-         select count(*) as n from gone`,
-        [cutoff, this.deps.batchSize],
-      );
-      const deleted = Number(rows[0]?.n ?? 0);
+      const deleted = await deleteBatch(this.deps.batchSize);
       total += deleted;
       if (deleted < this.deps.batchSize) return total;
     }

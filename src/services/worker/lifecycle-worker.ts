@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
+import { forkEm } from '../../database/transaction';
 import type { WorkerConfig } from '../../config';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
@@ -133,7 +134,7 @@ export class LifecycleWorker {
   async runOnce(maxBatches = Number.POSITIVE_INFINITY): Promise<SweepReport> {
     const report: SweepReport = { claimed: 0, refreshed: 0, refreshFailed: 0, grantChecks: 0, synced: 0, deferred: 0, statusChanges: 0 };
     for (let batches = 0; batches < maxBatches && !this.stopping; batches++) {
-      const em = this.deps.orm.em.fork() as EntityManager;
+      const em = forkEm(this.deps.orm);
       const now = this.deps.clock.now();
       const leaseUntil = new Date(now.getTime() + this.deps.config.leaseSeconds * 1000);
       const dueAccounts = new DueAccountRepository(em);
@@ -141,7 +142,7 @@ export class LifecycleWorker {
       if (batch.length === 0) break;
       report.claimed += batch.length;
       const ids = batch.map((a) => a.id);
-      const heartbeat = new LeaseHeartbeat({ dueAccounts: new DueAccountRepository(em.fork() as EntityManager), clock: this.deps.clock, logger: this.deps.logger, owner: this.owner, leaseSeconds: this.deps.config.leaseSeconds }, ids).start();
+      const heartbeat = new LeaseHeartbeat({ dueAccounts: new DueAccountRepository(forkEm(em)), clock: this.deps.clock, logger: this.deps.logger, owner: this.owner, leaseSeconds: this.deps.config.leaseSeconds }, ids).start();
       try {
         await this.handleBatch(em, dueAccounts, batch, report, heartbeat);
       } finally {
@@ -207,8 +208,8 @@ export class LifecycleWorker {
       if (!decision.change) continue;
       const changed =
         'metaError' in decision.change
-          ? await this.deps.accounts.recordFailure(ctx.em.fork() as EntityManager, decision.id, decision.change.metaError).then(() => true)
-          : await this.deps.accounts.changeStatus(ctx.em.fork() as EntityManager, decision.id, decision.change.to, decision.change.reason);
+          ? await this.deps.accounts.recordFailure(forkEm(ctx.em), decision.id, decision.change.metaError).then(() => true)
+          : await this.deps.accounts.changeStatus(forkEm(ctx.em), decision.id, decision.change.to, decision.change.reason);
       if (changed) report.statusChanges++;
     }
   }
