@@ -18,8 +18,8 @@ module.exports = {
     ],
   },
   // Starts one real PostgreSQL (embedded, or DATABASE_URL) for the whole run; each suite gets its own database.
-  globalSetup: '<rootDir>/test/setup/global-setup.mjs',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.mjs',
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   setupFiles: ['reflect-metadata'],
   testTimeout: 30000,
   maxWorkers: 2,

@@ -23,7 +23,7 @@ import { ensureBuilt, ROOT } from './helpers/dist';
 import { NodeProcess } from './helpers/processes';
 import { waitFor } from './helpers/subscriptions';
 import { metaEmulatorEnv, REDIRECT_URI, stateOf, TEST_APPS, TEST_JWT_SECRET, TEST_TOKEN_KEY } from './helpers/test-app';
-import { freePort } from './helpers/free-port';
+import { freePort } from '../src/free-port';
 
 /**
  * The production topology of compose.yaml, as processes on this machine: two `node dist/main.js`

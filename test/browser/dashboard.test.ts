@@ -10,7 +10,7 @@ import { WEB_DIST } from '../../src/http/web-app';
 import { createLogger } from '../../src/logger';
 import { SEED } from '../../src/sandbox/emulator';
 import { createTestDatabase } from '../helpers/database';
-import { freePort } from '../helpers/free-port';
+import { freePort } from '../../src/free-port';
 
 /**
  * The dashboard in Debian's Chromium (playwright-core), against the server in sandbox mode: the

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
-/** The admin URL global-setup.mjs prepared (embedded PostgreSQL, or DATABASE_URL). */
+/** The admin URL test/setup/global-setup.ts prepared (embedded PostgreSQL, or DATABASE_URL). */
 export function adminDatabaseUrl(): string {
   const url = process.env.TEST_ADMIN_DATABASE_URL;
-  if (!url) throw new Error('TEST_ADMIN_DATABASE_URL is unset: run the tests through jest (global-setup.mjs)');
+  if (!url) throw new Error('TEST_ADMIN_DATABASE_URL is unset: run the tests through jest (test/setup/global-setup.ts)');
   return url;
 }
 

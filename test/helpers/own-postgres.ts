@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { freePort } from './free-port';
+import { freePort } from '../../src/free-port';
 
 /**
  * A PostgreSQL server process that one test file owns: its own data directory and port, so the
