@@ -1,4 +1,5 @@
 import type { WorkerConfig } from '../../config';
+import { earliest } from '../../domain/time';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -61,10 +62,7 @@ export class LifecycleSchedule {
   /** The earliest of the moments something is due; `now + sync interval` when nothing else is sooner. */
   nextCheck(now: Date, candidates: Array<Date | null | undefined>): Date {
     const floor = now.getTime() + 60_000; // never spin on a moment that is already past
-    let next = now.getTime() + this.syncIntervalMs;
-    for (const candidate of candidates) {
-      if (candidate) next = Math.min(next, Math.max(candidate.getTime(), floor));
-    }
-    return new Date(next);
+    const notPast = candidates.map((candidate) => candidate && new Date(Math.max(candidate.getTime(), floor)));
+    return earliest([new Date(now.getTime() + this.syncIntervalMs), ...notPast])!;
   }
 }
