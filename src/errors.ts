@@ -53,7 +53,7 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 /** How long a client should wait before retrying while our database is unreachable. */
-export const SERVICE_UNAVAILABLE_RETRY_SECONDS = 1;
+const SERVICE_UNAVAILABLE_RETRY_SECONDS = 1;
 
 /**
  * A failure the caller can act on. Services throw it; it reaches clients with its code, message
@@ -118,6 +118,7 @@ export function toPublicError(error: unknown): { code: ErrorCode; message: strin
   return { code: ErrorCode.INTERNAL_SERVER_ERROR, message: 'Something went wrong on our side; it has been logged.', extensions: {}, unexpected: true };
 }
 
+/** An AppError as a GraphQL error: its message, extensions and code. */
 export function graphQLErrorFrom(error: AppError): GraphQLError {
   return new GraphQLError(error.message, { extensions: { ...error.extensions, code: error.code } });
 }

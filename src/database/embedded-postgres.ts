@@ -35,7 +35,7 @@ const DATABASE = 'instagram_connect';
  * one: development (below), the test run's global setup and the benchmark. The package is
  * ESM-only, hence the dynamic import.
  */
-export async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
   const { databaseDir, port, persistent, settings = {}, onError = () => undefined } = options;
   if (userInfo().uid === 0) {
     const problem = embeddedPostgresAccessProblem(databaseDir, embeddedPostgresBinaries());

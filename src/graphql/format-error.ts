@@ -44,5 +44,3 @@ export function createErrorFormatter(logger: Logger) {
     };
   };
 }
-
-export { ErrorCode };

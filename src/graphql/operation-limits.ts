@@ -22,7 +22,7 @@ export const META_MUTATION_FIELDS = new Set(['syncSocialAccount', 'connectInstag
 export type OperationLimits = LimitsConfig['operation'];
 
 /** The coded error every operation limit refuses with (before any resolver runs). */
-export function operationLimitError(limit: LimitName, message: string): GraphQLError {
+function operationLimitError(limit: LimitName, message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.OPERATION_LIMIT_EXCEEDED, limit } });
 }
 
@@ -126,7 +126,7 @@ export function createTokenGuard(maxTokens: number): (source: string) => GraphQL
 }
 
 /** The refusal when `source` has more than `maxTokens` tokens, else undefined (a syntax error is left to graphql-js). */
-export function countTokens(source: string, maxTokens: number): GraphQLError | undefined {
+function countTokens(source: string, maxTokens: number): GraphQLError | undefined {
   let refusal: GraphQLError | undefined;
   try {
     new MaxTokensParserWLexer(source, {

@@ -11,7 +11,7 @@ import { createTokenGuard, META_MUTATION_FIELDS, refusedLimit } from './operatio
  * What an operation spends from its member's budgets: 1 operation, plus one oauthUrl or Meta
  * mutation per such root field (aliases count: 20 aliased oauthUrl fields are 20 links).
  */
-export function memberCostsOf(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): MemberCosts {
+function memberCostsOf(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): MemberCosts {
   const costs = { operations: 1, oauthUrls: 0, metaMutations: 0 };
   const visit = (selectionSet: SelectionSetNode, seen: Set<string>) => {
     for (const selection of selectionSet.selections) {
@@ -30,7 +30,7 @@ export function memberCostsOf(operation: OperationDefinitionNode, fragments: Rec
 }
 
 /** A member-budget refusal as Apollo sends it: RATE_LIMITED, HTTP 429 with Retry-After. */
-export function rateLimitedGraphQLError(error: AppError): GraphQLError {
+function rateLimitedGraphQLError(error: AppError): GraphQLError {
   const seconds = error.extensions.retryAfterSeconds;
   const retryAfter = String(typeof seconds === 'number' ? seconds : 1);
   return new GraphQLError(error.message, {

@@ -1,6 +1,6 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { AppError, ErrorCode } from '../errors';
+import { AppError, ErrorCode, graphQLErrorFrom } from '../errors';
 import type { Services } from '../services';
 import { createTokenGuard, refusedLimit } from './operation-limits';
 
@@ -62,7 +62,7 @@ export function createWebSocketLimits(services: Services, memberOf: (socket: Web
         await services.memberLimits.consume(memberId, { operations: 1 });
       } catch (error) {
         if (!(error instanceof AppError)) throw error;
-        return [new GraphQLError(error.message, { extensions: { ...error.extensions, code: error.code } })];
+        return [graphQLErrorFrom(error)];
       }
       return undefined;
     },

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Config } from '../config';
 import { signDevelopmentToken } from '../services/auth/jwt-verifier';
 
-export const DEMO_MEMBER_ID = 'demo-member';
+const DEMO_MEMBER_ID = 'demo-member';
 
 /**
  * Sandbox-only helpers for the dashboard: whether this is a sandbox, and a development JWT for a

@@ -13,7 +13,7 @@ export type DialogAnswer = { status: number; html: string } | { redirect: string
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function validateDialog(world: World, { provider, params }: DialogRequest): string | undefined {
+function validateDialog(world: World, { provider, params }: DialogRequest): string | undefined {
   const app = world.apps[provider];
   if (params.client_id !== app.id) return provider === 'facebook' ? 'Invalid App ID: the client_id does not belong to an app.' : 'Invalid platform app';
   if (params.response_type && params.response_type !== 'code') return 'Unsupported response_type: this app uses the code flow.';

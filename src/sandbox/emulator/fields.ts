@@ -6,7 +6,7 @@ export interface FieldSelection {
   sub?: FieldSelection[];
 }
 
-export function parseFields(text: string | undefined): FieldSelection[] | undefined {
+function parseFields(text: string | undefined): FieldSelection[] | undefined {
   if (!text) return undefined;
   const [fields, rest] = parseList(text, 0);
   if (rest !== text.length) throw new SyntaxError(`unbalanced braces in fields "${text}"`);

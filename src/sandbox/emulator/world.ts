@@ -88,11 +88,11 @@ export const FB_SHORT_LIVED_SECONDS = 5400;
 export const IG_SHORT_LIVED_SECONDS = 3600;
 const FB_CODE_TTL = 10 * 60 * SECOND;
 const IG_CODE_TTL = HOUR;
-export const DATA_ACCESS_DAYS = 90;
+const DATA_ACCESS_DAYS = 90;
 export const IG_REFRESH_MIN_AGE = DAY;
 
 /** Messages Meta sends with code 190 for each subcode. */
-export const AUTH_SUBCODE_MESSAGES: Record<number, string> = {
+const AUTH_SUBCODE_MESSAGES: Record<number, string> = {
   458: 'Error validating access token: The user has not authorized application.',
   459: 'Error validating access token: You cannot access the app till you log in to www.facebook.com and follow the instructions given.',
   460: 'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.',

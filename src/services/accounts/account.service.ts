@@ -349,7 +349,7 @@ export class AccountService {
   }
 }
 
-export function assertAccountId(id: string): void {
+function assertAccountId(id: string): void {
   if (typeof id !== 'string' || !UUID.test(id)) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The account id is not a valid id.', { field: 'id' });
 }
 

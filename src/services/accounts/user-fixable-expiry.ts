@@ -9,9 +9,9 @@
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
-export const USER_FIXABLE_SUBCODES: ReadonlySet<number> = new Set([459, 464]);
+const USER_FIXABLE_SUBCODES: ReadonlySet<number> = new Set([459, 464]);
 export const RECHECK_FIRST_DELAY_MS = HOUR;
-export const RECHECK_MAX_DELAY_MS = DAY;
+const RECHECK_MAX_DELAY_MS = DAY;
 export const RECHECK_FOR_MS = 14 * DAY;
 
 export function isUserFixable(subcode: number | undefined): boolean {

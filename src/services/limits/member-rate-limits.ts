@@ -30,10 +30,10 @@ const LIMIT_NAMES: Record<Budget, LimitName> = {
  * members far from their budget, nearly all of them, need no shared count to be served. Past
  * this share, every request of the member is counted in PostgreSQL (the local ones included).
  */
-export const LOCAL_SHARE_OF_OPERATIONS = 0.1;
+const LOCAL_SHARE_OF_OPERATIONS = 0.1;
 
 /** Created by Migration20261201140000; the library must not create tables at runtime. */
-export const MEMBER_RATE_LIMIT_TABLE = 'member_rate_limit';
+const MEMBER_RATE_LIMIT_TABLE = 'member_rate_limit';
 
 /**
  * Per-member budgets, one fixed window each, counted in PostgreSQL (rate-limiter-flexible's

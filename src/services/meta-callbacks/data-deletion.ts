@@ -12,7 +12,7 @@ import type { MetaUserLinks } from './meta-user-links';
 /** Confirmation codes as shown to the user: 96 random bits, URL-safe. */
 export const CONFIRMATION_CODE = /^[A-Za-z0-9_-]{16}$/;
 
-export function newConfirmationCode(): string {
+function newConfirmationCode(): string {
   return randomBytes(12).toString('base64url');
 }
 

@@ -106,7 +106,7 @@ const AUTH_SUBCODE_REASONS: Record<number, string> = {
   492: 'The session is invalid for this Page (role removed?); reconnect to continue.',
 };
 
-export function describeAuthSubcode(subcode: number | undefined): string {
+function describeAuthSubcode(subcode: number | undefined): string {
   return (subcode !== undefined && AUTH_SUBCODE_REASONS[subcode]) || 'Meta no longer accepts the access token; reconnect to continue.';
 }
 

@@ -16,7 +16,7 @@ export interface MetaTransportRequest {
 }
 
 /** Thrown when the whole call (connect, headers and body) took longer than timeoutMs. */
-export class MetaTimeoutError extends Error {
+class MetaTimeoutError extends Error {
   override name = 'TimeoutError';
 }
 

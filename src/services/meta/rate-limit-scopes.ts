@@ -49,9 +49,9 @@ export interface BusinessUsage extends UsageReport {
 }
 
 /** When Meta limits a scope but names no time, pause this long before trying again. */
-export const DEFAULT_PAUSE_SECONDS = 60;
+const DEFAULT_PAUSE_SECONDS = 60;
 
-export const scopeKey = (kind: ScopeKind, id: string) => `${kind}:${id}`;
+const scopeKey = (kind: ScopeKind, id: string) => `${kind}:${id}`;
 export const kindOfKey = (key: string): ScopeKind => key.slice(0, key.indexOf(':')) as ScopeKind;
 
 export function tokenFingerprint(token: string): string {

@@ -13,8 +13,8 @@ import type { InstagramClient } from '../meta/instagram-client';
 import { accountTypeOf, normalizeProfile } from '../meta/profile';
 import type { OAuthStateService } from './oauth-state.service';
 
-export const FACEBOOK_SCOPES = ['instagram_basic', 'pages_show_list', 'pages_read_engagement', 'business_management'] as const;
-export const INSTAGRAM_SCOPES = ['instagram_business_basic'] as const;
+const FACEBOOK_SCOPES = ['instagram_basic', 'pages_show_list', 'pages_read_engagement', 'business_management'] as const;
+const INSTAGRAM_SCOPES = ['instagram_business_basic'] as const;
 
 export interface ConnectInput {
   code: string;

@@ -9,7 +9,7 @@ import { SocialConnectionStatus } from '../../domain/social-account';
  * - account.disconnected / account.expired / account.error: the account moved to that status;
  * - account.reconnect_needed: no status change; a known end of access is near (see ReconnectNotices).
  */
-export const WEBHOOK_EVENT_TYPES = [
+const WEBHOOK_EVENT_TYPES = [
   'account.connected',
   'account.disconnected',
   'account.expired',

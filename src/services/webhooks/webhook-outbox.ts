@@ -133,6 +133,6 @@ export class WebhookOutbox {
 }
 
 /** One account.reconnect_needed per account and deadline: a new deadline (a refresh, a reconnect) opens a new window. */
-export function reconnectWindowKey(accountId: string, reconnectBy: Date): string {
+function reconnectWindowKey(accountId: string, reconnectBy: Date): string {
   return `${accountId}:${reconnectBy.getTime()}`;
 }
