@@ -1,6 +1,7 @@
 import { SyncSocialAccountDocument } from '../client/generated/graphql';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
-import { onlyError, TestApp } from './helpers/test-app';
+import { onlyError, type TestApp } from './helpers/test-app';
+import { appPerTest } from './helpers/worker';
 
 /**
  * What Meta says about grants, and what the worker and a member's sync make of it: our own app
@@ -13,11 +14,7 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 let app: TestApp;
-afterEach(async () => {
-  await app?.close();
-});
-
-const start = async (env: Record<string, string> = {}) => (app = await TestApp.start({ env }));
+const start = appPerTest((started) => (app = started));
 const sweep = () => app.services.worker.runOnce();
 const row = async (id: string) =>
   (

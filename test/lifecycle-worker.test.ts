@@ -6,6 +6,7 @@ import { DueAccountRepository } from '../src/repositories/due-account.repository
 import { connect, facebookUser, instagramUser } from './helpers/flows';
 import { waitFor } from './helpers/subscriptions';
 import { onlyError, REDIRECT_URI, TEST_APPS, TestApp } from './helpers/test-app';
+import { appPerTest, insertInstagramAccounts, LONG_LIVED_TOKEN_MS } from './helpers/worker';
 
 /**
  * The token lifecycle worker against PostgreSQL and the emulator. Each test gets its own app (and
@@ -15,11 +16,7 @@ const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 
 let app: TestApp;
-afterEach(async () => {
-  await app?.close();
-});
-
-const start = async (env: Record<string, string> = {}) => (app = await TestApp.start({ env }));
+const start = appPerTest((started) => (app = started));
 const sweep = () => app.services.worker.runOnce();
 const row = async (id: string) =>
   (
@@ -51,7 +48,7 @@ describe('Instagram token refresh', () => {
     expect(refreshCalls()).toHaveLength(1);
     const after = await row(account.id);
     expect(after.grant_token).not.toBe(before.grant_token);
-    expect(new Date(after.token_expires_at).getTime()).toBe(app.clock.nowMs() + 5_183_944_000);
+    expect(new Date(after.token_expires_at).getTime()).toBe(app.clock.nowMs() + LONG_LIVED_TOKEN_MS);
     expect(app.emulator.control.tokensOf(ig.userId)).toHaveLength(3); // short, long, refreshed
     // The stored token is the new one: a sync works with it.
     expect((await app.gql(SyncSocialAccountDocument, { id: account.id }, { memberId: 'member-refresh' })).data?.syncSocialAccount.connectionStatus).toBe('CONNECTED');
@@ -244,19 +241,7 @@ describe('workers sharing one database', () => {
       seeded.push({ id: crypto.randomUUID(), userId, grantId: crypto.randomUUID(), token: long.access_token });
     }
     app.clock.advance(55 * DAY);
-    const at = new Date(app.clock.nowMs());
-    const issued = new Date(now);
-    const expires = new Date(now + 5_183_944_000);
-    await app.sql(
-      `insert into meta_grant (id, member_id, provider, meta_user_id, token_encrypted, token_issued_at, token_expires_at, scopes, created_at, updated_at)
-       select g.id, 'member-bulk', 'INSTAGRAM', g.user_id, g.token, ?, ?, '{instagram_business_basic}', ?, ? from jsonb_to_recordset(?::jsonb) as g(id uuid, user_id text, token text)`,
-      [issued, expires, issued, issued, JSON.stringify(seeded.map((s) => ({ id: s.grantId, user_id: s.userId, token: app.services.vault.sealGrantToken(s.grantId, s.token) })))],
-    );
-    await app.sql(
-      `insert into social_account (id, member_id, provider, platform_user_id, username, grant_id, token_expires_at, last_synced_at, connected_at, created_at, updated_at, next_check_at)
-       select a.id, 'member-bulk', 'INSTAGRAM', a.user_id, 'bulk_' || a.user_id, a.grant_id, ?, ?, ?, ?, ?, ? from jsonb_to_recordset(?::jsonb) as a(id uuid, user_id text, grant_id uuid)`,
-      [expires, at, issued, issued, at, at, JSON.stringify(seeded.map((s) => ({ id: s.id, user_id: s.userId, grant_id: s.grantId })))],
-    );
+    await insertInstagramAccounts(app, { memberId: 'member-bulk', usernamePrefix: 'bulk_', issuedAt: new Date(now), now: app.clock.now(), accounts: seeded });
     return seeded;
   }
 

@@ -2,34 +2,14 @@ import { Client } from 'pg';
 import { DisconnectSocialAccountDocument, StatusHistoryDocument } from '../client/generated/graphql';
 import { STATUS_CHANNEL } from '../src/services/events/topics';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
-import { sleep, StatusSubscriber, waitFor } from './helpers/subscriptions';
+import { sleep, StatusSubscriber, twoInstancesWithSubscribers, waitFor } from './helpers/subscriptions';
 import { TestApp } from './helpers/test-app';
 
+const { instances, open, subscriber } = twoInstancesWithSubscribers();
 let a: TestApp;
 let b: TestApp;
-const open: StatusSubscriber[] = [];
+beforeAll(() => ({ a, b } = instances));
 const DAY_MS = 86_400_000;
-
-beforeAll(async () => {
-  a = await TestApp.start();
-  b = await TestApp.start({ share: a });
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  await waitFor(() => a.services.events.subscriberCount === 0 && b.services.events.subscriberCount === 0, 'subscriptions to be released');
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-});
-
-async function subscriber(app: TestApp, memberId: string, variables: { accountId?: string; after?: string } = {}) {
-  const before = app.services.events.subscriberCount;
-  const s = new StatusSubscriber(app, `Bearer ${app.tokenFor(memberId)}`, variables);
-  open.push(s);
-  await s.ready(app, before + 1);
-  return s;
-}
 
 async function failingSubscriber(app: TestApp, memberId: string, variables: { accountId?: string; after?: string }) {
   const s = new StatusSubscriber(app, `Bearer ${app.tokenFor(memberId)}`, variables);

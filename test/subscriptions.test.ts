@@ -5,34 +5,13 @@ import { DisconnectSocialAccountDocument, SyncSocialAccountDocument } from '../c
 import { SocialAccount } from '../src/entities';
 import { SocialConnectionStatus } from '../src/domain/social-account';
 import { connect, instagramUser } from './helpers/flows';
-import { sleep, StatusSubscriber, waitFor } from './helpers/subscriptions';
+import { sleep, StatusSubscriber, twoInstancesWithSubscribers, waitFor } from './helpers/subscriptions';
 import { TEST_JWT_SECRET, TestApp } from './helpers/test-app';
 
+const { instances, open, subscriber } = twoInstancesWithSubscribers();
 let a: TestApp;
 let b: TestApp;
-const open: StatusSubscriber[] = [];
-
-beforeAll(async () => {
-  a = await TestApp.start();
-  b = await TestApp.start({ share: a });
-});
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  // The server notices closed sockets asynchronously; every subscription must be released.
-  await waitFor(() => a.services.events.subscriberCount === 0 && b.services.events.subscriberCount === 0, 'subscriptions to be released');
-});
-afterAll(async () => {
-  await b?.close();
-  await a?.close();
-});
-
-async function subscriber(app: TestApp, memberId: string, variables: { accountId?: string } = {}) {
-  const before = app.services.events.subscriberCount;
-  const s = new StatusSubscriber(app, `Bearer ${app.tokenFor(memberId)}`, variables);
-  open.push(s);
-  await s.ready(app, before + 1);
-  return s;
-}
+beforeAll(() => ({ a, b } = instances));
 
 describe('connectionStatusChanged across instances', () => {
   it('delivers a disconnect performed on instance B to a subscriber on instance A, with the account loaded fresh', async () => {

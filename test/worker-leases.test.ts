@@ -1,5 +1,6 @@
 import { connect, facebookUser } from './helpers/flows';
 import { TestApp } from './helpers/test-app';
+import { insertInstagramAccounts } from './helpers/worker';
 
 /**
  * Issue 13 item 8: a batch that outlives WORKER_LEASE_SECONDS because Meta is slow keeps its
@@ -29,19 +30,8 @@ afterEach(async () => {
 async function seedDueInstagramAccounts(count: number): Promise<string[]> {
   const issued = app.emulator.control.issueInstagramTokens({ count, ageDays: 55 });
   const now = app.clock.now();
-  const issuedAt = new Date(now.getTime() - 55 * DAY);
-  const expiresAt = new Date(issuedAt.getTime() + 5_183_944_000);
   const seeded = issued.map((t) => ({ ...t, id: crypto.randomUUID(), grantId: crypto.randomUUID() }));
-  await app.sql(
-    `insert into meta_grant (id, member_id, provider, meta_user_id, token_encrypted, token_issued_at, token_expires_at, scopes, created_at, updated_at)
-     select g.id, 'member-slow', 'INSTAGRAM', g.user_id, g.token, ?, ?, '{instagram_business_basic}', ?, ? from jsonb_to_recordset(?::jsonb) as g(id uuid, user_id text, token text)`,
-    [issuedAt, expiresAt, issuedAt, issuedAt, JSON.stringify(seeded.map((s) => ({ id: s.grantId, user_id: s.userId, token: app.services.vault.sealGrantToken(s.grantId, s.token) })))],
-  );
-  await app.sql(
-    `insert into social_account (id, member_id, provider, platform_user_id, username, grant_id, token_expires_at, last_synced_at, connected_at, created_at, updated_at, next_check_at)
-     select a.id, 'member-slow', 'INSTAGRAM', a.user_id, 'slow_' || a.user_id, a.grant_id, ?, ?, ?, ?, ?, ? from jsonb_to_recordset(?::jsonb) as a(id uuid, user_id text, grant_id uuid)`,
-    [expiresAt, now, issuedAt, issuedAt, now, now, JSON.stringify(seeded.map((s) => ({ id: s.id, user_id: s.userId, grant_id: s.grantId })))],
-  );
+  await insertInstagramAccounts(app, { memberId: 'member-slow', usernamePrefix: 'slow_', issuedAt: new Date(now.getTime() - 55 * DAY), now, accounts: seeded });
   return seeded.map((s) => s.id);
 }
 

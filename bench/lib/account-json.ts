@@ -1,3 +1,5 @@
+import type { InstagramProfile } from '../../src/services/meta/profile';
+
 /**
  * What the baselines run and return, kept identical to the app: the SQL AccountService.list sends
  * (src/services/accounts/account-snapshots.ts; MikroORM inlines the parameters, here they are bound),
@@ -16,19 +18,11 @@ export const LIST_ACCOUNTS_SQL = `select a."id" as "id", a."platform" as "platfo
   where a."member_id" = $1 and a."platform" = 'INSTAGRAM' and a."connection_status" <> 'DISCONNECTED'
   order by a."connected_at" desc, a."id" asc`;
 
-export interface AccountRow {
+/** A row of LIST_ACCOUNTS_SQL: the profile figures, then the rest as pg returns it. */
+export interface AccountRow extends Omit<InstagramProfile, 'accountType'> {
   id: string;
   platform: string;
   provider: string;
-  platformUserId: string;
-  username: string;
-  name: string | null;
-  profilePictureUrl: string | null;
-  biography: string | null;
-  website: string | null;
-  followersCount: number;
-  followingCount: number;
-  mediaCount: number;
   accountType: string | null;
   connectionStatus: string;
   statusReason: string | null;

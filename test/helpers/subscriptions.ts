@@ -2,7 +2,7 @@ import { print } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { ConnectionStatusChangedDocument, type ConnectionStatusChangedSubscription } from '../../client/generated/graphql';
-import type { TestApp } from './test-app';
+import { TestApp } from './test-app';
 
 export type Change = ConnectionStatusChangedSubscription['connectionStatusChanged'];
 
@@ -83,3 +83,36 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, what:
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The setup of a test file about subscriptions across instances: two apps on one database (`b`
+ * shares `a`'s), started once for the file; after each test, the subscribers it opened (those in
+ * `open`) are closed and both apps must have released them. `subscriber()` opens one for a member
+ * and resolves once it is active. `instances` is filled before the first test.
+ */
+export function twoInstancesWithSubscribers() {
+  const instances = {} as { a: TestApp; b: TestApp };
+  const open: StatusSubscriber[] = [];
+  beforeAll(async () => {
+    instances.a = await TestApp.start();
+    instances.b = await TestApp.start({ share: instances.a });
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((s) => s.close()));
+    // The server notices closed sockets asynchronously; every subscription must be released.
+    const released = () => instances.a.services.events.subscriberCount === 0 && instances.b.services.events.subscriberCount === 0;
+    await waitFor(released, 'subscriptions to be released');
+  });
+  afterAll(async () => {
+    await instances.b?.close();
+    await instances.a?.close();
+  });
+  const subscriber = async (app: TestApp, memberId: string, variables: { accountId?: string; after?: string } = {}) => {
+    const before = app.services.events.subscriberCount;
+    const s = new StatusSubscriber(app, `Bearer ${app.tokenFor(memberId)}`, variables);
+    open.push(s);
+    await s.ready(app, before + 1);
+    return s;
+  };
+  return { instances, open, subscriber };
+}

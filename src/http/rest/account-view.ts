@@ -1,18 +1,10 @@
 import type { AccountSnapshot } from '../../services/accounts/account-snapshots';
+import type { InstagramProfile } from '../../services/meta/profile';
 
 /** An account as the existing REST API names its fields. `platform` 1 is Instagram there. */
-export interface LegacyAccount {
+export interface LegacyAccount extends Omit<InstagramProfile, 'accountType'> {
   accountId: string;
   platform: 1;
-  platformUserId: string;
-  username: string;
-  name: string | null;
-  profilePictureUrl: string | null;
-  biography: string | null;
-  website: string | null;
-  followersCount: number;
-  followingCount: number;
-  mediaCount: number;
   connectionStatus: string;
   priceTier: string;
   price: number;

@@ -1,7 +1,7 @@
 import { callbackPayloadText, postSignedRequest, signPayloadText, type CallbackResult } from './callbacks';
 import type { CallLogEntry } from './facebook-graph';
 import type { FaultRule, Faults, UsageSettings } from './faults';
-import { FACEBOOK_DEFAULT_SCOPES, INSTAGRAM_DEFAULT_SCOPES, type IgAccount, type Provider, type World } from './world';
+import { FACEBOOK_DEFAULT_SCOPES, INSTAGRAM_DEFAULT_SCOPES, LONG_LIVED_SECONDS, type IgAccount, type Provider, type World } from './world';
 
 const MAX_LOGGED_CALLS = 20_000;
 
@@ -240,7 +240,7 @@ export class EmulatorControl {
       const { userId } = this.world.addInstagramUser({});
       const record = this.world.issueToken('ig_long', userId, ['instagram_business_basic']);
       record.issuedAt = issuedAt;
-      record.expiresAt = issuedAt + 5_183_944_000;
+      record.expiresAt = issuedAt + LONG_LIVED_SECONDS * 1000;
       return { userId, token: record.value };
     });
   }
