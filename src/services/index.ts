@@ -82,11 +82,10 @@ export function createServices(deps: {
   const events = new StatusEventHub(orm, deps.databaseUrl, logger, clock, config.statusEventRetentionDays);
   const retention = new EventRetention(orm, () => events.retentionCutoff(), logger.child({ component: 'event-retention' }));
   // Built here, started by bootstrap unless DISABLE_WORKER is set (or run alone: npm run worker).
+  // What each background worker is built with; `component` names it in the logs.
+  const workerBasics = (component: string) => ({ orm, clock, logger: logger.child({ component }), metrics });
   const worker = new LifecycleWorker({
-    orm,
-    clock,
-    logger: logger.child({ component: 'lifecycle-worker' }),
-    metrics,
+    ...workerBasics('lifecycle-worker'),
     config: config.worker,
     accounts,
     vault,
@@ -96,10 +95,7 @@ export function createServices(deps: {
     retention,
   });
   const webhookWorker = new WebhookDeliveryWorker({
-    orm,
-    clock,
-    logger: logger.child({ component: 'webhook-delivery' }),
-    metrics,
+    ...workerBasics('webhook-delivery'),
     config: config.webhooks,
     outbox: webhooks,
     notices: new ReconnectNotices({ orm, clock, outbox: webhooks, noticeDays: config.webhooks.reconnectNoticeDays, worker: config.worker }),
