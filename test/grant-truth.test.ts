@@ -16,14 +16,12 @@ const DAY = 24 * HOUR;
 let app: TestApp;
 const start = appPerTest((started) => (app = started));
 const sweep = () => app.services.worker.runOnce();
-const row = async (id: string) =>
-  (
-    await app.sql(
-      `select connection_status, status_reason, failure_count, version, next_check_at, last_synced_at, needs_reconnect_by, recheck_until
-         from social_account where id = ?`,
-      [id],
-    )
-  )[0];
+const row = (id: string) =>
+  app.sqlRow(
+    `select connection_status, status_reason, failure_count, version, next_check_at, last_synced_at, needs_reconnect_by, recheck_until
+       from social_account where id = ?`,
+    [id],
+  );
 const events = async (id: string) =>
   app.sql<{ status: string; reason: string | null; changed_at: Date }>('select status, reason, changed_at from connection_event where account_id = ? order by changed_at, id', [id]);
 const debugTokenCalls = () => app.emulator.control.calls.filter((c) => c.path.endsWith('/debug_token')).length;

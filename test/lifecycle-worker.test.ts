@@ -18,15 +18,13 @@ const DAY = 24 * HOUR;
 let app: TestApp;
 const start = appPerTest((started) => (app = started));
 const sweep = () => app.services.worker.runOnce();
-const row = async (id: string) =>
-  (
-    await app.sql(
-      `select a.connection_status, a.status_reason, a.failure_count, a.next_check_at, a.token_expires_at, a.needs_reconnect_by,
-              a.followers_count, a.lease_owner, g.token_encrypted as grant_token, g.token_expires_at as grant_expires_at
-         from social_account a left join meta_grant g on g.id = a.grant_id where a.id = ?`,
-      [id],
-    )
-  )[0];
+const row = (id: string) =>
+  app.sqlRow(
+    `select a.connection_status, a.status_reason, a.failure_count, a.next_check_at, a.token_expires_at, a.needs_reconnect_by,
+            a.followers_count, a.lease_owner, g.token_encrypted as grant_token, g.token_expires_at as grant_expires_at
+       from social_account a left join meta_grant g on g.id = a.grant_id where a.id = ?`,
+    [id],
+  );
 const refreshCalls = () => app.emulator.control.calls.filter((c) => c.path.includes('refresh_access_token'));
 const events = async (id: string) => app.sql<{ status: string; reason: string }>('select status, reason from connection_event where account_id = ? order by changed_at', [id]);
 

@@ -122,6 +122,12 @@ export class TestApp {
     return this.handles.orm.em.fork().execute(query, params) as Promise<T[]>;
   }
 
+  /** The first row of `sql` (undefined when there is none). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  async sqlRow<T = any>(query: string, params: unknown[] = []): Promise<T> {
+    return (await this.sql<T>(query, params))[0];
+  }
+
   /** A valid platform JWT for a member. */
   tokenFor(memberId: string, options: jwt.SignOptions = {}): string {
     return jwt.sign({}, TEST_JWT_SECRET, { algorithm: 'HS256', subject: memberId, expiresIn: 3600, ...options });
