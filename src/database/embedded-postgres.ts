@@ -94,7 +94,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     await admin.end();
   }
   logger.info({ port }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: server.stop };
+  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => server.stop() };
 }
 
 /** Startup cannot work as configured; the message says what to do instead. */

@@ -18,7 +18,13 @@ export async function countTokensUnderKey(em: EntityManager, table: TokenTable, 
 }
 
 /** The next `limit` tokens by id after `afterId` that are sealed under another key than `keyId` (keyset pagination). */
-export function tokensNotUnderKey(em: EntityManager, table: TokenTable, keyId: string, afterId: string, limit: number): Promise<Array<{ id: string; sealed: string }>> {
+export function tokensNotUnderKey(
+  em: EntityManager,
+  table: TokenTable,
+  keyId: string,
+  afterId: string,
+  limit: number,
+): Promise<Array<{ id: string; sealed: string }>> {
   return em.execute<Array<{ id: string; sealed: string }>>(
     `select id, token_encrypted as sealed from ${table}
       where token_encrypted is not null and split_part(token_encrypted, '.', 2) <> ? and id > ?

@@ -123,7 +123,6 @@ export class TestApp {
   }
 
   /** The first row of `sql` (undefined when there is none). */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   async sqlRow<T = any>(query: string, params: unknown[] = []): Promise<T> {
     return (await this.sql<T>(query, params))[0];
   }

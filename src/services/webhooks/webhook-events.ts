@@ -9,15 +9,8 @@ import { SocialConnectionStatus } from '../../domain/social-account';
  * - account.disconnected / account.expired / account.error: the account moved to that status;
  * - account.reconnect_needed: no status change; a known end of access is near (see ReconnectNotices).
  */
-const WEBHOOK_EVENT_TYPES = [
-  'account.connected',
-  'account.disconnected',
-  'account.expired',
-  'account.error',
-  'account.revived',
-  'account.reconnect_needed',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export type WebhookEventType =
+  'account.connected' | 'account.disconnected' | 'account.expired' | 'account.error' | 'account.revived' | 'account.reconnect_needed';
 
 export function eventTypeOf(previous: SocialConnectionStatus | null | undefined, status: SocialConnectionStatus): WebhookEventType {
   switch (status) {
