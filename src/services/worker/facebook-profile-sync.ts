@@ -31,7 +31,7 @@ export async function syncGrantProfiles(ctx: FlowContext, live: DueAccount[], de
   }
   for (let i = 0; i < toSync.length; i += GRAPH_BATCH_LIMIT) {
     const chunk = toSync.slice(i, i + GRAPH_BATCH_LIMIT);
-    let results: Array<unknown | Error>;
+    let results: unknown[]; // a parsed body or an Error, per account
     try {
       results = await ctx.facebook.batch(
         verdict.userToken,
