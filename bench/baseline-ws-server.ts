@@ -47,7 +47,9 @@ serveParent(async () => {
     if (!positions.has(memberId)) {
       positions.set(
         memberId,
-        pool.query<{ last: string }>('select last::text as last from member_event_seq where member_id = $1', [memberId]).then((r) => Number(r.rows[0]?.last ?? 0)),
+        pool
+          .query<{ last: string }>('select last::text as last from member_event_seq where member_id = $1', [memberId])
+          .then((r) => Number(r.rows[0]?.last ?? 0)),
       );
     }
   };
@@ -57,10 +59,9 @@ serveParent(async () => {
     const known = positions.get(notice.memberId);
     if (!subscribers?.size || !known) return;
     const next = known.then(async (after) => {
-      const { rows } = await pool.query<AccountRow & { position: string; previousStatus: string | null; status: string; reason: string | null; changedAt: Date }>(
-        CHANGE_SQL,
-        [notice.memberId, after],
-      );
+      const { rows } = await pool.query<
+        AccountRow & { position: string; previousStatus: string | null; status: string; reason: string | null; changedAt: Date }
+      >(CHANGE_SQL, [notice.memberId, after]);
       for (const row of rows) {
         const payload = JSON.stringify({
           data: {
@@ -77,7 +78,10 @@ serveParent(async () => {
       }
       return rows.length ? Number(rows[rows.length - 1]!.position) : after;
     });
-    positions.set(notice.memberId, next.catch(() => known));
+    positions.set(
+      notice.memberId,
+      next.catch(() => known),
+    );
     await next;
   };
 

@@ -59,7 +59,9 @@ function fileDescriptorLimit(): number {
 
 function gitCommit(): string | undefined {
   try {
-    return execSync('git rev-parse --short HEAD', { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execSync('git rev-parse --short HEAD', { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return undefined;
   }
@@ -143,7 +145,10 @@ async function main(): Promise<void> {
   for (const [title, lines] of Object.entries(notes)) console.log(`${title}\n${lines.map((l) => `  - ${l}`).join('\n')}`);
   console.log(
     `\n${info.cores} cores (${info.cpuModel}), ${info.ramGiB} GiB RAM, Node ${info.node}, PostgreSQL ${info.postgres}; ` +
-      `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${Math.round(totalSeconds)} s in all.`,
+      `load average before ${loadBefore.map((l) => l.toFixed(2)).join(' ')}, after ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}; ${Math.round(totalSeconds)} s in all.`,
   );
 
   // A partial run (--only) never overwrites the day's full run.

@@ -132,6 +132,7 @@ serveParent(async () => {
 
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'code' in error) return `close ${(error as { code: number; reason?: string }).code} ${(error as { reason?: string }).reason ?? ''}`;
+  if (error && typeof error === 'object' && 'code' in error)
+    return `close ${(error as { code: number; reason?: string }).code} ${(error as { reason?: string }).reason ?? ''}`;
   return String(error);
 }

@@ -162,7 +162,10 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   });
   const boundPort = (httpServer.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${boundPort}`;
-  logger.info({ url: role === 'api' ? `${url}/graphql` : url, role, worker: runWorker, sandbox: config.sandbox }, role === 'api' ? 'GraphQL server ready' : 'lifecycle worker ready');
+  logger.info(
+    { url: role === 'api' ? `${url}/graphql` : url, role, worker: runWorker, sandbox: config.sandbox },
+    role === 'api' ? 'GraphQL server ready' : 'lifecycle worker ready',
+  );
 
   // 7. Status webhooks, sent by the worker process; in sandbox mode to the built-in receiver by default.
   if (config.webhooks.sandboxReceiver && role === 'api') services.webhooks.useEndpoints([`${url}${SANDBOX_RECEIVER_PATH}`]);
@@ -256,7 +259,11 @@ function jsonErrors(logger: Logger): ErrorRequestHandler {
     const status = reported !== undefined && reported >= 400 && reported < 500 ? reported : 500;
     if (status === 500) logger.error({ err: error }, 'unhandled HTTP error');
     const message =
-      status === 413 ? 'The request body is too large.' : status === 500 ? 'Something went wrong on our side; it has been logged.' : 'The request is malformed.';
+      status === 413
+        ? 'The request body is too large.'
+        : status === 500
+          ? 'Something went wrong on our side; it has been logged.'
+          : 'The request is malformed.';
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }] });
   };
 }

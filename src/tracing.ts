@@ -29,7 +29,9 @@ export function createTracing(config: Config, exporter?: SpanExporter): Tracing 
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     contextManagerInstalled = true;
   }
-  const processor = exporter ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.tracing!.tracesUrl }) });
+  const processor = exporter
+    ? new SimpleSpanProcessor({ exporter })
+    : new BatchSpanProcessor({ exporter: new OTLPTraceExporter({ url: config.tracing!.tracesUrl }) });
   const provider = new TracerProvider({ spanProcessors: [processor] });
   return { tracer: provider.getTracer(config.tracing?.serviceName ?? 'instagram-connect'), enabled: true, shutdown: () => provider.shutdown() };
 }
@@ -69,19 +71,23 @@ export function graphqlSpanPlugin<TContext extends object>(): ApolloServerPlugin
 /** A span around one Meta call (with its retries), for MetaHttp's `span` hook. */
 export function metaCallSpan(tracing: Tracing) {
   return <T>(host: string, operation: string, run: () => Promise<T>, outcomeOf: (error: unknown) => string): Promise<T> =>
-    tracing.tracer.startActiveSpan(`meta ${operation}`, { kind: SpanKind.CLIENT, attributes: { 'meta.host': host, 'meta.operation': operation } }, async (span) => {
-      try {
-        const result = await run();
-        span.setAttribute('meta.outcome', 'ok');
-        return result;
-      } catch (error) {
-        span.setAttribute('meta.outcome', outcomeOf(error));
-        span.setStatus({ code: SpanStatusCode.ERROR });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    tracing.tracer.startActiveSpan(
+      `meta ${operation}`,
+      { kind: SpanKind.CLIENT, attributes: { 'meta.host': host, 'meta.operation': operation } },
+      async (span) => {
+        try {
+          const result = await run();
+          span.setAttribute('meta.outcome', 'ok');
+          return result;
+        } catch (error) {
+          span.setAttribute('meta.outcome', outcomeOf(error));
+          span.setStatus({ code: SpanStatusCode.ERROR });
+          throw error;
+        } finally {
+          span.end();
+        }
+      },
+    );
 }
 
 /** One span per SQL query, from knex's query events (MikroORM runs on knex). */
@@ -91,7 +97,14 @@ export function traceDatabase(orm: MikroORM, tracing: Tracing): void {
   const open = new Map<string, ReturnType<Tracer['startSpan']>>();
   knex.on('query', (query: { __knexQueryUid: string; sql: string }) => {
     const operation = /^\s*(\w+)/.exec(query.sql)?.[1]?.toLowerCase() ?? 'query';
-    open.set(query.__knexQueryUid, tracing.tracer.startSpan(`db ${operation}`, { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.operation.name': operation } }, context.active()));
+    open.set(
+      query.__knexQueryUid,
+      tracing.tracer.startSpan(
+        `db ${operation}`,
+        { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'db.operation.name': operation } },
+        context.active(),
+      ),
+    );
   });
   const end = (failed: boolean) => (_result: unknown, query: { __knexQueryUid: string }) => {
     const span = open.get(query.__knexQueryUid);

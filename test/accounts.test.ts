@@ -61,7 +61,14 @@ describe('syncSocialAccount', () => {
     app.clock.advance(5_000);
 
     const synced = (await app.gql(SyncSocialAccountDocument, { id: fbAccount.id }, { memberId: 'member-sync' })).data!.syncSocialAccount;
-    expect(synced).toMatchObject({ followersCount: 150_000, mediaCount: 77, biography: 'new bio', website: 'https://new.example', priceTier: 'A', price: 150_000 });
+    expect(synced).toMatchObject({
+      followersCount: 150_000,
+      mediaCount: 77,
+      biography: 'new bio',
+      website: 'https://new.example',
+      priceTier: 'A',
+      price: 150_000,
+    });
     expect(new Date(synced.lastSyncedAt!).getTime()).toBeGreaterThan(new Date(fbAccount.lastSyncedAt!).getTime());
     const igSynced = (await app.gql(SyncSocialAccountDocument, { id: igAccount.id }, { memberId: 'member-sync' })).data!.syncSocialAccount;
     expect(igSynced).toMatchObject({ followersCount: 2_000_000, priceTier: 'S' });

@@ -6,7 +6,14 @@ import { appForThisFile, onlyError, TEST_JWT_SECRET, TestApp } from './helpers/t
 const app = appForThisFile({ env: { JWT_ISSUER: 'https://platform.example', JWT_AUDIENCE: 'instagram-connect' } });
 
 const sign = (claims: object, options: jwt.SignOptions = {}, key: string = TEST_JWT_SECRET) => {
-  const merged: jwt.SignOptions = { algorithm: 'HS256', expiresIn: 600, issuer: 'https://platform.example', audience: 'instagram-connect', subject: 'member-auth', ...options };
+  const merged: jwt.SignOptions = {
+    algorithm: 'HS256',
+    expiresIn: 600,
+    issuer: 'https://platform.example',
+    audience: 'instagram-connect',
+    subject: 'member-auth',
+    ...options,
+  };
   // jsonwebtoken refuses an `undefined` option; leaving it out is how a test drops a claim.
   for (const key of Object.keys(merged) as Array<keyof jwt.SignOptions>) if (merged[key] === undefined) delete merged[key];
   return jwt.sign(claims, key, merged);
@@ -31,7 +38,10 @@ describe('authentication', () => {
     ['wrong issuer', sign({}, { issuer: 'https://evil.example' })],
     ['no exp', jwt.sign({ sub: 'member-auth', iss: 'https://platform.example', aud: 'instagram-connect' }, TEST_JWT_SECRET)],
     ['no sub', sign({}, { subject: undefined })],
-    ['alg none', `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'member-auth', exp: 9999999999 })).toString('base64url')}.`],
+    [
+      'alg none',
+      `${Buffer.from('{"alg":"none","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'member-auth', exp: 9999999999 })).toString('base64url')}.`,
+    ],
   ])('refuses %s with UNAUTHENTICATED on every operation', async (_name, token) => {
     const operations = [
       '{ socialAccounts { id } }',

@@ -48,14 +48,14 @@ describe('housekeeping', () => {
       await app.gql(OAuthUrlDocument, { provider: 'FACEBOOK', redirectUri: REDIRECT_URI }, { memberId });
       app.clock.advance(1);
     }
-    await app.sql(`insert into member_rate_limit (key, points, expire) values ('ops:gone-1', 3, ?), ('ops:gone-2', 1, ?), ('ops:gone-3', 1, ?), ('ops:live', 1, ?)`, [
-      Date.now() - 60_000,
-      Date.now() - 1_000,
-      Date.now() - 5_000,
-      Date.now() + 600_000,
-    ]);
+    await app.sql(
+      `insert into member_rate_limit (key, points, expire) values ('ops:gone-1', 3, ?), ('ops:gone-2', 1, ?), ('ops:gone-3', 1, ?), ('ops:live', 1, ?)`,
+      [Date.now() - 60_000, Date.now() - 1_000, Date.now() - 5_000, Date.now() + 600_000],
+    );
     app.clock.advance(11 * 60_000 + 61_000); // 10-minute states, plus the minute of slack
-    const fresh = stateOf((await app.gql(OAuthUrlDocument, { provider: 'FACEBOOK', redirectUri: REDIRECT_URI }, { memberId: 'housekeeping-fresh' })).data!.oauthUrl);
+    const fresh = stateOf(
+      (await app.gql(OAuthUrlDocument, { provider: 'FACEBOOK', redirectUri: REDIRECT_URI }, { memberId: 'housekeeping-fresh' })).data!.oauthUrl,
+    );
 
     const report = await app.services.housekeeping.runOnce();
     expect(report.oauthStates).toBeGreaterThanOrEqual(3); // every earlier test's states expired too, in batches of 2

@@ -18,7 +18,10 @@ let accountId = '';
 beforeAll(async () => {
   jit = await TestApp.start({ env: { GRAPHQL_EXECUTOR: 'jit' } });
   graphqlJs = await TestApp.start({ share: jit, env: { GRAPHQL_EXECUTOR: 'graphql-js' } });
-  const fb = facebookUser(jit, [{ instagram: { username: 'first', followersCount: 12_345, biography: null as unknown as string } }, { instagram: { username: 'second' } }]);
+  const fb = facebookUser(jit, [
+    { instagram: { username: 'first', followersCount: 12_345, biography: null as unknown as string } },
+    { instagram: { username: 'second' } },
+  ]);
   await connect(jit, MEMBER, 'FACEBOOK', fb.userId);
   jit.clock.advance(1_000);
   const [account] = await connect(jit, MEMBER, 'INSTAGRAM', instagramUser(jit, { username: 'third' }).userId);
@@ -53,7 +56,12 @@ interface Fixture {
 }
 
 const fixtures: Fixture[] = [
-  { name: 'the committed SocialAccounts list', query: print(SocialAccountsDocument), compiled: true, expect: /"username":"third".*"username":"(first|second)"/ },
+  {
+    name: 'the committed SocialAccounts list',
+    query: print(SocialAccountsDocument),
+    compiled: true,
+    expect: /"username":"third".*"username":"(first|second)"/,
+  },
   {
     name: 'a status filter through variables',
     query: print(SocialAccountsDocument),
@@ -62,7 +70,13 @@ const fixtures: Fixture[] = [
     expect: /"connectionStatus":"CONNECTED"/,
   },
   { name: 'one account by id', query: print(SocialAccountDocument), variables: () => ({ id: accountId }), compiled: true, expect: /"username":"third"/ },
-  { name: 'a missing account is null', query: print(SocialAccountDocument), variables: () => ({ id: missing }), compiled: true, expect: /^\{"data":\{"socialAccount":null\}\}\n$/ },
+  {
+    name: 'a missing account is null',
+    query: print(SocialAccountDocument),
+    variables: () => ({ id: missing }),
+    compiled: true,
+    expect: /^\{"data":\{"socialAccount":null\}\}\n$/,
+  },
   {
     name: 'UNAUTHENTICATED without a token (a non-null root: data is null)',
     query: print(SocialAccountsDocument),
@@ -107,7 +121,12 @@ const fixtures: Fixture[] = [
     compiled: true,
     expect: /^(?=.*"data":null)(?=.*"code":"BAD_USER_INPUT")/,
   },
-  { name: 'introspection', query: `query { __schema { queryType { name } } __type(name: "SocialAccount") { fields { name } } }`, compiled: true, expect: /"queryType":\{"name":"Query"\}/ },
+  {
+    name: 'introspection',
+    query: `query { __schema { queryType { name } } __type(name: "SocialAccount") { fields { name } } }`,
+    compiled: true,
+    expect: /"queryType":\{"name":"Query"\}/,
+  },
   {
     name: 'a mutation runs through graphql-js on both (NOT_FOUND)',
     query: print(SyncSocialAccountDocument),

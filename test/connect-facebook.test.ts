@@ -7,7 +7,16 @@ const app = appForThisFile();
 describe('connectInstagram with Facebook Login', () => {
   it('links every Page with an Instagram account, with profile figures and a price', async () => {
     const fb = facebookUser(app, [
-      { instagram: { username: 'big_brand', followersCount: 250_000, followsCount: 12, mediaCount: 900, biography: 'We sell things', website: 'https://brand.example' } },
+      {
+        instagram: {
+          username: 'big_brand',
+          followersCount: 250_000,
+          followsCount: 12,
+          mediaCount: 900,
+          biography: 'We sell things',
+          website: 'https://brand.example',
+        },
+      },
       { instagram: { username: 'small_shop', followersCount: 12_000 } },
       { instagram: null },
     ]);
@@ -72,7 +81,10 @@ describe('connectInstagram with Facebook Login', () => {
   });
 
   it('says NO_LINKED_INSTAGRAM when the shared Pages have no Instagram account, naming them', async () => {
-    const fb = facebookUser(app, [{ name: 'Bakery Page', instagram: null }, { name: 'Band Page', instagram: null }]);
+    const fb = facebookUser(app, [
+      { name: 'Bakery Page', instagram: null },
+      { name: 'Band Page', instagram: null },
+    ]);
     const state = await beginConnect(app, 'member-fb-unlinked', 'FACEBOOK');
     const error = onlyError(await finishConnect(app, 'member-fb-unlinked', allow(app, 'FACEBOOK', fb.userId, state), state));
     expect(error.extensions).toMatchObject({ code: 'NO_INSTAGRAM_ACCOUNT', reason: 'NO_LINKED_INSTAGRAM' });
@@ -93,7 +105,7 @@ describe('connectInstagram with Facebook Login', () => {
     expect(onlyError(response).extensions).toMatchObject({ code: 'OAUTH_DENIED', reason: 'user_denied' });
   });
 
-  it('rejects a used code and a redirect URI mismatch with OAUTH_CODE_REJECTED and Meta\'s reason', async () => {
+  it("rejects a used code and a redirect URI mismatch with OAUTH_CODE_REJECTED and Meta's reason", async () => {
     const fb = facebookUser(app, [{ instagram: {} }]);
     const first = await beginConnect(app, 'member-fb-code', 'FACEBOOK');
     const code = allow(app, 'FACEBOOK', fb.userId, first);

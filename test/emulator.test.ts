@@ -25,7 +25,12 @@ async function fbGet(path: string, params: Record<string, string>) {
 
 async function facebookUserToken(userId: string, pageIds?: string[]) {
   const { code } = meta.control.authorize({ provider: 'facebook', userId, redirectUri: REDIRECT_URI, pageIds });
-  const exchanged = await fbGet('/oauth/access_token', { client_id: TEST_APPS.facebook.id, client_secret: TEST_APPS.facebook.secret, redirect_uri: REDIRECT_URI, code });
+  const exchanged = await fbGet('/oauth/access_token', {
+    client_id: TEST_APPS.facebook.id,
+    client_secret: TEST_APPS.facebook.secret,
+    redirect_uri: REDIRECT_URI,
+    code,
+  });
   return exchanged.body.access_token as string;
 }
 
@@ -55,7 +60,12 @@ describe('Meta emulator: Facebook', () => {
   it('pages /me/accounts with an absolute next URL and hides Business-Portfolio-only Pages there', async () => {
     const user = meta.control.addFacebookUser({ pages: Array.from({ length: 3 }, () => ({ instagram: {} })) });
     const token = await facebookUserToken(user.id);
-    const first = await fbGet('/me/accounts', { access_token: token, appsecret_proof: proof(token), limit: '2', fields: 'id,instagram_business_account{id,username}' });
+    const first = await fbGet('/me/accounts', {
+      access_token: token,
+      appsecret_proof: proof(token),
+      limit: '2',
+      fields: 'id,instagram_business_account{id,username}',
+    });
     expect(first.body.data).toHaveLength(2);
     expect(first.body.data[0].instagram_business_account.username).toBe(user.pages[0].instagram!.username);
     const next = new URL(first.body.paging.next);
@@ -75,7 +85,9 @@ describe('Meta emulator: Facebook', () => {
     expect((await fbGet('/debug_token', { input_token: token, access_token: app })).body.data).toMatchObject({ is_valid: true, user_id: SEED.facebookUserId });
     const pages = await fbGet('/me/accounts', { access_token: token, appsecret_proof: proof(token), fields: 'id,access_token' });
     const pageToken = pages.body.data[0].access_token as string;
-    const response = await fetch(`${meta.urls.facebookGraph}/v25.0/${SEED.facebookUserId}/permissions?access_token=${token}&appsecret_proof=${proof(token)}`, { method: 'DELETE' });
+    const response = await fetch(`${meta.urls.facebookGraph}/v25.0/${SEED.facebookUserId}/permissions?access_token=${token}&appsecret_proof=${proof(token)}`, {
+      method: 'DELETE',
+    });
     expect(await response.json()).toEqual({ success: true });
     const debugged = await fbGet('/debug_token', { input_token: token, access_token: app });
     expect(debugged.status).toBe(200);
@@ -106,7 +118,14 @@ describe('Meta emulator: Facebook', () => {
       fetch(dialog.split('?')[0], {
         method: 'POST',
         redirect: 'manual',
-        body: new URLSearchParams({ client_id: TEST_APPS.facebook.id, redirect_uri: REDIRECT_URI, state: 's1', scope: 'instagram_basic', user: SEED.facebookUserId, decision }),
+        body: new URLSearchParams({
+          client_id: TEST_APPS.facebook.id,
+          redirect_uri: REDIRECT_URI,
+          state: 's1',
+          scope: 'instagram_basic',
+          user: SEED.facebookUserId,
+          decision,
+        }),
       });
     const allowed = new URL((await decide('allow')).headers.get('location')!);
     expect(allowed.searchParams.get('state')).toBe('s1');
@@ -121,10 +140,18 @@ describe('Meta emulator: Facebook', () => {
 describe('Meta emulator: Instagram', () => {
   async function longLivedToken(userId: string) {
     const { code } = meta.control.authorize({ provider: 'instagram', userId, redirectUri: REDIRECT_URI });
-    const form = new URLSearchParams({ client_id: TEST_APPS.instagram.id, client_secret: TEST_APPS.instagram.secret, grant_type: 'authorization_code', redirect_uri: REDIRECT_URI, code });
+    const form = new URLSearchParams({
+      client_id: TEST_APPS.instagram.id,
+      client_secret: TEST_APPS.instagram.secret,
+      grant_type: 'authorization_code',
+      redirect_uri: REDIRECT_URI,
+      code,
+    });
     const raw = await (await fetch(`${meta.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form })).text();
     const short = JSON.parse(raw).access_token as string;
-    const long = await fetch(`${meta.urls.instagramGraph}/access_token?grant_type=ig_exchange_token&client_secret=${TEST_APPS.instagram.secret}&access_token=${short}`);
+    const long = await fetch(
+      `${meta.urls.instagramGraph}/access_token?grant_type=ig_exchange_token&client_secret=${TEST_APPS.instagram.secret}&access_token=${short}`,
+    );
     return { raw, token: ((await long.json()) as { access_token: string }).access_token };
   }
 
@@ -135,7 +162,13 @@ describe('Meta emulator: Instagram', () => {
     expect((await longLivedToken(big.userId)).raw).toContain('"user_id":17841499999999999999,');
 
     const { code } = meta.control.authorize({ provider: 'instagram', userId: big.userId, redirectUri: REDIRECT_URI });
-    const form = new URLSearchParams({ client_id: TEST_APPS.instagram.id, client_secret: TEST_APPS.instagram.secret, grant_type: 'authorization_code', redirect_uri: REDIRECT_URI, code });
+    const form = new URLSearchParams({
+      client_id: TEST_APPS.instagram.id,
+      client_secret: TEST_APPS.instagram.secret,
+      grant_type: 'authorization_code',
+      redirect_uri: REDIRECT_URI,
+      code,
+    });
     await fetch(`${meta.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form });
     const again = await fetch(`${meta.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form });
     expect(await again.json()).toEqual({ error_type: 'OAuthException', code: 400, error_message: 'Matching code was not found or was already used' });
@@ -143,7 +176,8 @@ describe('Meta emulator: Instagram', () => {
 
   it('refreshes a long-lived token only once it is 24 hours old and not expired', async () => {
     const { token } = await longLivedToken(SEED.instagramCreatorId);
-    const refresh = async (t: string) => (await fetch(`${meta.urls.instagramGraph}/refresh_access_token?grant_type=ig_refresh_token&access_token=${t}`)).json() as Promise<any>;
+    const refresh = async (t: string) =>
+      (await fetch(`${meta.urls.instagramGraph}/refresh_access_token?grant_type=ig_refresh_token&access_token=${t}`)).json() as Promise<any>;
     expect((await refresh(token)).error.message).toMatch(/24 hours/);
     clock.advance(25 * 3600_000);
     const refreshed = await refresh(token);
@@ -154,7 +188,13 @@ describe('Meta emulator: Instagram', () => {
   });
 
   it('is scriptable over HTTP for other processes', async () => {
-    const created = (await (await fetch(`${meta.url}/_control/addInstagramUser`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'over_http' }) })).json()) as any;
+    const created = (await (
+      await fetch(`${meta.url}/_control/addInstagramUser`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'over_http' }),
+      })
+    ).json()) as any;
     expect(created.result.username).toBe('over_http');
     const unknown = await fetch(`${meta.url}/_control/eval`, { method: 'POST' });
     expect(unknown.status).toBe(404);
@@ -181,8 +221,16 @@ describe('Meta emulator: rate limits, scoped as Meta scopes them', () => {
     expect((await fbGet(`/${free}`, { access_token: token, appsecret_proof: proof(token), fields: 'id' })).status).toBe(200);
 
     // Inside a batch the limited entry fails on its own, with its headers; the other answers.
-    const body = new URLSearchParams({ access_token: token, appsecret_proof: proof(token), batch: JSON.stringify([limited, free].map((id) => ({ method: 'GET', relative_url: `v25.0/${id}?fields=id` }))) });
-    const answers = (await (await fetch(`${meta.urls.facebookGraph}/`, { method: 'POST', body })).json()) as Array<{ code: number; body: string; headers: Array<{ name: string }> }>;
+    const body = new URLSearchParams({
+      access_token: token,
+      appsecret_proof: proof(token),
+      batch: JSON.stringify([limited, free].map((id) => ({ method: 'GET', relative_url: `v25.0/${id}?fields=id` }))),
+    });
+    const answers = (await (await fetch(`${meta.urls.facebookGraph}/`, { method: 'POST', body })).json()) as Array<{
+      code: number;
+      body: string;
+      headers: Array<{ name: string }>;
+    }>;
     expect(JSON.parse(answers[0].body).error.code).toBe(80002);
     expect(answers[0].headers.map((h) => h.name)).toContain('x-business-use-case-usage');
     expect(answers[1].code).toBe(200);

@@ -23,7 +23,10 @@ const row = (id: string) =>
     [id],
   );
 const events = async (id: string) =>
-  app.sql<{ status: string; reason: string | null; changed_at: Date }>('select status, reason, changed_at from connection_event where account_id = ? order by changed_at, id', [id]);
+  app.sql<{ status: string; reason: string | null; changed_at: Date }>(
+    'select status, reason, changed_at from connection_event where account_id = ? order by changed_at, id',
+    [id],
+  );
 const debugTokenCalls = () => app.emulator.control.calls.filter((c) => c.path.endsWith('/debug_token')).length;
 const metrics = async () => (await fetch(`${app.url}/metrics`)).text();
 
@@ -140,7 +143,7 @@ describe('one expiry rule for Facebook accounts (item 6)', () => {
     expect(expiredAfterDays).toBeLessThan(92);
     const firstExpired = statuses.indexOf('EXPIRED');
     expect(statuses.slice(firstExpired).every((s) => s === 'EXPIRED')).toBe(true);
-   }, 180_000); // 240 sweeps and syncs: slow on a loaded machine, not a timing assertion
+  }, 180_000); // 240 sweeps and syncs: slow on a loaded machine, not a timing assertion
 });
 
 describe('user-fixable expiries (item 9)', () => {

@@ -75,7 +75,7 @@ describe('POST /graphql on node:http and through express answer alike', () => {
     expect(direct.contentType).toBe('application/json; charset=utf-8');
   });
 
-  it('serves the list with the member\'s accounts on the direct path', async () => {
+  it("serves the list with the member's accounts on the direct path", async () => {
     const direct = await post(JSON.stringify({ query }), { chunked: false, token: app.tokenFor(MEMBER) });
     expect(direct.status).toBe(200);
     expect(etags.get(direct)).toBeUndefined(); // not express

@@ -15,12 +15,12 @@ describe('GraphQL over HTTP (graphql-http serverAudits)', () => {
   });
 
   it('has no MUST failure', () => {
-    const failures = results.filter((r) => r.status === 'error').map((r) => `${r.id} ${r.name}: ${"reason" in r ? r.reason : ""}`);
+    const failures = results.filter((r) => r.status === 'error').map((r) => `${r.id} ${r.name}: ${'reason' in r ? r.reason : ''}`);
     expect(failures).toEqual([]);
   });
 
   it('has no SHOULD warning', () => {
-    const warnings = results.filter((r) => r.status === 'warn').map((r) => `${r.id} ${r.name}: ${"reason" in r ? r.reason : ""}`);
+    const warnings = results.filter((r) => r.status === 'warn').map((r) => `${r.id} ${r.name}: ${'reason' in r ? r.reason : ''}`);
     expect(warnings).toEqual([]);
   });
 

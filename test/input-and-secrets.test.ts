@@ -12,11 +12,23 @@ describe('bad input', () => {
     const before = (await app.gql(SocialAccountDocument, { id: account.id }, { memberId: member })).data!.socialAccount;
 
     const state = await beginConnect(app, member, 'INSTAGRAM');
-    const empty = onlyError(await app.post({ query: 'mutation($s:String!){ connectInstagram(code: "", state: $s) { id } }', variables: { s: state } }, { memberId: member }));
+    const empty = onlyError(
+      await app.post({ query: 'mutation($s:String!){ connectInstagram(code: "", state: $s) { id } }', variables: { s: state } }, { memberId: member }),
+    );
     expect(empty.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
-    const huge = onlyError(await app.post({ query: 'mutation($c:String!,$s:String!){ connectInstagram(code: $c, state: $s) { id } }', variables: { c: 'x'.repeat(50_000), s: state } }, { memberId: member }));
+    const huge = onlyError(
+      await app.post(
+        { query: 'mutation($c:String!,$s:String!){ connectInstagram(code: $c, state: $s) { id } }', variables: { c: 'x'.repeat(50_000), s: state } },
+        { memberId: member },
+      ),
+    );
     expect(huge.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'code' });
-    const hugeState = onlyError(await app.post({ query: 'mutation($s:String!){ connectInstagram(code: "abc", state: $s) { id } }', variables: { s: 'y'.repeat(50_000) } }, { memberId: member }));
+    const hugeState = onlyError(
+      await app.post(
+        { query: 'mutation($s:String!){ connectInstagram(code: "abc", state: $s) { id } }', variables: { s: 'y'.repeat(50_000) } },
+        { memberId: member },
+      ),
+    );
     expect(hugeState.extensions.code).toBe('INVALID_OAUTH_STATE');
     const badEnum = await app.post({ query: '{ socialAccounts(statuses: [SLEEPING]) { id } }' }, { memberId: member });
     expect(onlyError(badEnum).extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');

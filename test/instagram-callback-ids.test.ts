@@ -73,7 +73,12 @@ describe('Instagram (Business Login) callbacks match the user by either of its i
 
   it('data deletion carrying the app-scoped id deletes the data of every member', async () => {
     const { ig, ids } = await linkedTwice();
-    const { status, body } = await app.emulator.control.sendDataDeletion({ provider: 'instagram', userId: ig.userId, idKind: 'app-scoped', url: DATA_DELETION() });
+    const { status, body } = await app.emulator.control.sendDataDeletion({
+      provider: 'instagram',
+      userId: ig.userId,
+      idKind: 'app-scoped',
+      url: DATA_DELETION(),
+    });
     expect(status).toBe(200);
     const code = (body as { confirmation_code: string }).confirmation_code;
     expect(await statuses(ids)).toEqual(['DISCONNECTED', 'DISCONNECTED']);
@@ -112,7 +117,13 @@ describe('a user_id sent as a bare JSON number beyond 2^53', () => {
 
   it('the app-scoped id as a bare number matches too', async () => {
     const { ig, ids } = await linkedTwice();
-    const result = await app.emulator.control.sendDeauthorize({ provider: 'instagram', userId: ig.userId, idKind: 'app-scoped', userIdAs: 'number', url: DEAUTHORIZE() });
+    const result = await app.emulator.control.sendDeauthorize({
+      provider: 'instagram',
+      userId: ig.userId,
+      idKind: 'app-scoped',
+      userIdAs: 'number',
+      url: DEAUTHORIZE(),
+    });
     expect(result.body).toMatchObject({ disconnected_accounts: 2 });
     expect(await statuses(ids)).toEqual(['DISCONNECTED', 'DISCONNECTED']);
   });
@@ -121,7 +132,12 @@ describe('a user_id sent as a bare JSON number beyond 2^53', () => {
 describe('a data deletion that matches nothing', () => {
   it('is recorded and shown as "no data found", not as completed', async () => {
     const stranger = igUser(); // exists at Meta, never connected here
-    const { status, body } = await app.emulator.control.sendDataDeletion({ provider: 'instagram', userId: stranger.userId, idKind: 'app-scoped', url: DATA_DELETION() });
+    const { status, body } = await app.emulator.control.sendDataDeletion({
+      provider: 'instagram',
+      userId: stranger.userId,
+      idKind: 'app-scoped',
+      url: DATA_DELETION(),
+    });
     expect(status).toBe(200);
     const code = (body as { confirmation_code: string }).confirmation_code;
     const [audit] = await app.sql('select status, completed_at, accounts_deleted, grants_deleted from meta_data_deletion where confirmation_code = ?', [code]);

@@ -26,7 +26,8 @@ const row = (id: string) =>
     [id],
   );
 const refreshCalls = () => app.emulator.control.calls.filter((c) => c.path.includes('refresh_access_token'));
-const events = async (id: string) => app.sql<{ status: string; reason: string }>('select status, reason from connection_event where account_id = ? order by changed_at', [id]);
+const events = async (id: string) =>
+  app.sql<{ status: string; reason: string }>('select status, reason from connection_event where account_id = ? order by changed_at', [id]);
 
 describe('Instagram token refresh', () => {
   it('refreshes inside the refresh window, not before, and stores the new expiry', async () => {
@@ -49,7 +50,9 @@ describe('Instagram token refresh', () => {
     expect(new Date(after.token_expires_at).getTime()).toBe(app.clock.nowMs() + LONG_LIVED_TOKEN_MS);
     expect(app.emulator.control.tokensOf(ig.userId)).toHaveLength(3); // short, long, refreshed
     // The stored token is the new one: a sync works with it.
-    expect((await app.gql(SyncSocialAccountDocument, { id: account.id }, { memberId: 'member-refresh' })).data?.syncSocialAccount.connectionStatus).toBe('CONNECTED');
+    expect((await app.gql(SyncSocialAccountDocument, { id: account.id }, { memberId: 'member-refresh' })).data?.syncSocialAccount.connectionStatus).toBe(
+      'CONNECTED',
+    );
   });
 
   it('never refreshes a token younger than 24 hours, even inside a wide window', async () => {
@@ -146,7 +149,10 @@ describe('Facebook grants', () => {
 
   it('syncs Facebook-flow profiles through Graph batches, retrying entries Meta did not process', async () => {
     await start();
-    const fb = facebookUser(app, Array.from({ length: 3 }, () => ({ instagram: { followersCount: 10 } })));
+    const fb = facebookUser(
+      app,
+      Array.from({ length: 3 }, () => ({ instagram: { followersCount: 10 } })),
+    );
     const accounts = await connect(app, 'member-fb-batch', 'FACEBOOK', fb.userId);
     for (const igId of fb.igIds) app.emulator.control.updateProfile(igId, { followersCount: 777 });
     app.emulator.control.resetCalls();
@@ -233,9 +239,23 @@ describe('workers sharing one database', () => {
     for (let i = 0; i < count; i++) {
       const { userId } = instagramUser(app);
       const { code } = app.emulator.control.authorize({ provider: 'instagram', userId, redirectUri: REDIRECT_URI });
-      const form = new URLSearchParams({ client_id: TEST_APPS.instagram.id, client_secret: TEST_APPS.instagram.secret, grant_type: 'authorization_code', redirect_uri: REDIRECT_URI, code });
-      const short = ((await (await fetch(`${app.emulator.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form })).json()) as { data: Array<{ access_token: string }> }).data[0].access_token;
-      const long = (await (await fetch(`${app.emulator.urls.instagramGraph}/access_token?grant_type=ig_exchange_token&client_secret=${TEST_APPS.instagram.secret}&access_token=${short}`)).json()) as { access_token: string };
+      const form = new URLSearchParams({
+        client_id: TEST_APPS.instagram.id,
+        client_secret: TEST_APPS.instagram.secret,
+        grant_type: 'authorization_code',
+        redirect_uri: REDIRECT_URI,
+        code,
+      });
+      const short = (
+        (await (await fetch(`${app.emulator.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form })).json()) as {
+          data: Array<{ access_token: string }>;
+        }
+      ).data[0].access_token;
+      const long = (await (
+        await fetch(
+          `${app.emulator.urls.instagramGraph}/access_token?grant_type=ig_exchange_token&client_secret=${TEST_APPS.instagram.secret}&access_token=${short}`,
+        )
+      ).json()) as { access_token: string };
       seeded.push({ id: crypto.randomUUID(), userId, grantId: crypto.randomUUID(), token: long.access_token });
     }
     app.clock.advance(55 * DAY);
@@ -266,7 +286,12 @@ describe('workers sharing one database', () => {
     await start({ WORKER_LEASE_SECONDS: '120' });
     const seeded = await seedDueAccounts(30);
     // A worker claims 10 accounts and dies before handling them.
-    const claimed = await new DueAccountRepository(app.handles.orm.em.fork() as never).claim('crashed-worker', app.clock.now(), new Date(app.clock.nowMs() + 120_000), 10);
+    const claimed = await new DueAccountRepository(app.handles.orm.em.fork() as never).claim(
+      'crashed-worker',
+      app.clock.now(),
+      new Date(app.clock.nowMs() + 120_000),
+      10,
+    );
     expect(claimed).toHaveLength(10);
     expect((await sweep()).refreshed).toBe(20);
     app.clock.advance(121_000);

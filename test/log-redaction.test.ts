@@ -86,7 +86,9 @@ describe('secrets never reach a log line', () => {
     expect((await finishConnect(app, member, `${code}#_`, state)).data?.connectInstagram).toHaveLength(1);
     // Instagram over REST, the code in the query string, with the code exchange failing for good.
     const rest = (method: string, path: string) =>
-      fetch(`${app.url}/ai/instagram${path}`, { method, headers: { authorization: `Bearer ${app.tokenFor(member)}` } }).then((r) => r.json() as Promise<{ data: any; code?: string }>);
+      fetch(`${app.url}/ai/instagram${path}`, { method, headers: { authorization: `Bearer ${app.tokenFor(member)}` } }).then(
+        (r) => r.json() as Promise<{ data: any; code?: string }>,
+      );
     const ig2 = instagramUser(app);
     state = stateOf((await rest('GET', '/oauth/url?provider=INSTAGRAM')).data.url);
     code = allow(app, 'INSTAGRAM', ig2.userId, state);

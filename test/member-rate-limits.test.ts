@@ -104,7 +104,10 @@ describe('per-member rate limits (rate-limiter-flexible on PostgreSQL)', () => {
     expect((await b.gql(SyncSocialAccountDocument, { id: account.id }, { memberId })).errors).toBeUndefined(); // 2
     a.emulator.control.resetCalls();
     expectMemberLimited(onlyError(await a.gql(SyncSocialAccountDocument, { id: account.id }, { memberId })), 'metaMutations');
-    const rest = await fetch(`${b.url}/ai/instagram/accounts/${account.id}/sync`, { method: 'POST', headers: { authorization: `Bearer ${b.tokenFor(memberId)}` } });
+    const rest = await fetch(`${b.url}/ai/instagram/accounts/${account.id}/sync`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.tokenFor(memberId)}` },
+    });
     expect(rest.status).toBe(429);
     expect(((await rest.json()) as { details: Record<string, unknown> }).details).toMatchObject({ scope: 'member', budget: 'metaMutations' });
     expect(a.emulator.control.calls).toHaveLength(0);

@@ -34,7 +34,14 @@ async function storedState() {
 }
 
 async function accountRows(ids: string[]) {
-  return app.sql<{ id: string; member_id: string; connection_status: string; status_reason: string | null; account_token: string | null; grant_token: string | null }>(
+  return app.sql<{
+    id: string;
+    member_id: string;
+    connection_status: string;
+    status_reason: string | null;
+    account_token: string | null;
+    grant_token: string | null;
+  }>(
     `select a.id, a.member_id, a.connection_status, a.status_reason, a.token_encrypted as account_token, g.token_encrypted as grant_token
        from social_account a left join meta_grant g on g.id = a.grant_id where a.id = any(?::uuid[]) order by a.id`,
     [`{${ids.join(',')}}`],
@@ -86,14 +93,23 @@ describe('refused callbacks', () => {
       for (const [what, signedRequest] of cases) {
         if (signedRequest) sent.push(signedRequest);
         const { status, body } = await postSignedRequest(endpoint(path), signedRequest);
-        expect({ what, path, status, code: (body as { error?: { code?: string } }).error?.code }).toEqual({ what, path, status: 400, code: 'BAD_SIGNED_REQUEST' });
+        expect({ what, path, status, code: (body as { error?: { code?: string } }).error?.code }).toEqual({
+          what,
+          path,
+          status: 400,
+          code: 'BAD_SIGNED_REQUEST',
+        });
       }
 
       const noField = await fetch(endpoint(path), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'other=1' });
       expect(noField.status).toBe(400);
       expect(await noField.json()).toEqual({ error: { code: 'BAD_SIGNED_REQUEST', message: 'signed_request is missing.' } });
 
-      const json = await fetch(endpoint(path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ signed_request: valid }) });
+      const json = await fetch(endpoint(path), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ signed_request: valid }),
+      });
       expect(json.status).toBe(400);
 
       const oversized = await fetch(endpoint(path), {
@@ -209,7 +225,11 @@ describe('data deletion', () => {
     const keptEvents = await app.sql('select id from connection_event where account_id = ?', [kept.id]);
     const sub = await subscriber('member-delete-a');
 
-    const { status, body } = await app.emulator.control.sendDataDeletion({ provider: 'facebook', userId: fb.userId, url: endpoint('/meta/facebook/data-deletion') });
+    const { status, body } = await app.emulator.control.sendDataDeletion({
+      provider: 'facebook',
+      userId: fb.userId,
+      url: endpoint('/meta/facebook/data-deletion'),
+    });
     expect(status).toBe(200);
     const { url, confirmation_code: code } = body as { url: string; confirmation_code: string };
     expect(code).toMatch(/^[A-Za-z0-9_-]{16}$/);
@@ -221,7 +241,9 @@ describe('data deletion', () => {
       expect(row).toMatchObject({ connection_status: 'DISCONNECTED', account_token: null, grant_token: null });
       expect(row.status_reason).toMatch(/removed the app on Facebook/);
     }
-    expect(await app.sql(`select member_id from oauth_state where member_id like 'member-delete-%' order by member_id`)).toEqual([{ member_id: 'member-delete-c' }]);
+    expect(await app.sql(`select member_id from oauth_state where member_id like 'member-delete-%' order by member_id`)).toEqual([
+      { member_id: 'member-delete-c' },
+    ]);
     const received = await statusPage(code);
     expect(received.status).toBe(200);
     expect(received.html).toContain('Received');
@@ -269,7 +291,11 @@ describe('data deletion', () => {
     await app.emulator.control.sendDeauthorize({ provider: 'instagram', userId: ig.userId, url: endpoint('/meta/instagram/deauthorize') });
     app.clock.advance(grace());
 
-    const { status, body } = await app.emulator.control.sendDataDeletion({ provider: 'instagram', userId: ig.userId, url: endpoint('/meta/instagram/data-deletion') });
+    const { status, body } = await app.emulator.control.sendDataDeletion({
+      provider: 'instagram',
+      userId: ig.userId,
+      url: endpoint('/meta/instagram/data-deletion'),
+    });
     expect(status).toBe(200);
     const code = (body as { confirmation_code: string }).confirmation_code;
     expect((await statusPage(code)).html).toContain('Completed');
@@ -279,7 +305,11 @@ describe('data deletion', () => {
   });
 
   it('answers a request for a user it never saw with a receipt that says no data was found', async () => {
-    const { status, body } = await app.emulator.control.sendDataDeletion({ provider: 'facebook', userId: '1000000000000', url: endpoint('/meta/facebook/data-deletion') });
+    const { status, body } = await app.emulator.control.sendDataDeletion({
+      provider: 'facebook',
+      userId: '1000000000000',
+      url: endpoint('/meta/facebook/data-deletion'),
+    });
     expect(status).toBe(200);
     const code = (body as { confirmation_code: string }).confirmation_code;
     const [audit] = await app.sql('select status, accounts_deleted from meta_data_deletion where confirmation_code = ?', [code]);

@@ -47,7 +47,12 @@ describe('metaTransport', () => {
   it('sends forms url-encoded and returns status, body and every header', async () => {
     const body = new URLSearchParams({ grant_type: 'ig_refresh_token', note: 'a b&c' });
     const response = await metaTransport(new URL('/refresh', base), { method: 'POST', body, timeoutMs: 5_000 });
-    expect(JSON.parse(response.text)).toEqual({ method: 'POST', url: '/refresh', type: 'application/x-www-form-urlencoded', body: 'grant_type=ig_refresh_token&note=a+b%26c' });
+    expect(JSON.parse(response.text)).toEqual({
+      method: 'POST',
+      url: '/refresh',
+      type: 'application/x-www-form-urlencoded',
+      body: 'grant_type=ig_refresh_token&note=a+b%26c',
+    });
     expect(response.headers.get('x-app-usage')).toBe('{"call_count":5}');
     expect(response.headers.get('set-cookie')).toBe('a=1, b=2');
     const missing = await metaTransport(new URL('/missing', base), { method: 'GET', timeoutMs: 5_000 });

@@ -39,13 +39,17 @@ describe('migrations', () => {
     await admin.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const first = new NodeProcess('migrate-1', 'cli/migrate.js', env());
     const second = new NodeProcess('migrate-2', 'cli/migrate.js', env());
-    await waitFor(async () => {
-      const { rows } = await admin.query<{ waiting: string }>(
-        `select count(*) as waiting from pg_locks where locktype = 'advisory' and objid = $1 and not granted`,
-        [MIGRATION_LOCK_KEY],
-      );
-      return Number(rows[0].waiting) === 2;
-    }, 'both processes waiting on the migration lock', 60_000);
+    await waitFor(
+      async () => {
+        const { rows } = await admin.query<{ waiting: string }>(
+          `select count(*) as waiting from pg_locks where locktype = 'advisory' and objid = $1 and not granted`,
+          [MIGRATION_LOCK_KEY],
+        );
+        return Number(rows[0].waiting) === 2;
+      },
+      'both processes waiting on the migration lock',
+      60_000,
+    );
     await admin.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
 
     expect([await first.exited, await second.exited]).toEqual([0, 0]);

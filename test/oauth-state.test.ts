@@ -57,7 +57,7 @@ describe('the OAuth state on connectInstagram', () => {
     expect(onlyError(await finishConnect(app, 'member-state-forged', 'some-code', forged)).extensions.code).toBe('INVALID_OAUTH_STATE');
   });
 
-  it("belongs to the member who asked for it: another member cannot use it, nor burn it", async () => {
+  it('belongs to the member who asked for it: another member cannot use it, nor burn it', async () => {
     const fb = facebookUser(app, [{ instagram: {} }]);
     const state = await beginConnect(app, 'member-state-owner', 'FACEBOOK');
     const code = allow(app, 'FACEBOOK', fb.userId, state);

@@ -36,7 +36,8 @@ async function refusals(limit: string): Promise<number> {
 
 describe('operation limits (graphql-armor)', () => {
   it('lets every committed client operation (the dashboard uses these) and the introspection query through the default limits', () => {
-    const defaults = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).limits.operation;
+    const defaults = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).limits
+      .operation;
     const schema = buildGraphQLSchema();
     const documents = Object.entries(operations).filter(([name, value]) => name.endsWith('Document') && (value as DocumentNode).kind === 'Document');
     expect(documents.length).toBeGreaterThanOrEqual(7);

@@ -17,7 +17,10 @@ afterEach(() => {
 
 const sync = (target: TestApp, memberId: string, id: string) => target.gql(SyncSocialAccountDocument, { id }, { memberId });
 const graphCalls = (host: 'instagram-graph' | 'facebook-graph') => app.emulator.control.calls.filter((c) => c.host === host).length;
-const pauses = () => app.sql<{ scope: string; kind: string; reason: string }>('select scope, kind, reason from meta_rate_limit_pause where paused_until > ? order by scope', [app.clock.now()]);
+const pauses = () =>
+  app.sql<{ scope: string; kind: string; reason: string }>('select scope, kind, reason from meta_rate_limit_pause where paused_until > ? order by scope', [
+    app.clock.now(),
+  ]);
 const metricCount = async (kind: string) => {
   const text = await (await fetch(`${app.url}/metrics`)).text();
   return Number(new RegExp(`meta_rate_limit_pauses_total\\{scope="${kind}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
@@ -45,7 +48,7 @@ describe('an object limit pauses that object only', () => {
     expect(await pauses()).toContainEqual(expect.objectContaining({ scope: `instagram_account:${a.userId}`, reason: 'code 80002' }));
   });
 
-  it('#17 pauses that Meta user\'s grant: another member\'s Facebook account still syncs', async () => {
+  it("#17 pauses that Meta user's grant: another member's Facebook account still syncs", async () => {
     const limitedUser = facebookUser(app, [{ instagram: {} }]);
     const other = facebookUser(app, [{ instagram: {} }]);
     const [otherAccount] = await connect(app, 'member-17-other', 'FACEBOOK', other.userId);
@@ -58,7 +61,7 @@ describe('an object limit pauses that object only', () => {
     expect((await pauses()).map((p) => p.kind)).toEqual(['user']);
   });
 
-  it('#32 pauses that Page: the same member\'s account on another Page still syncs', async () => {
+  it("#32 pauses that Page: the same member's account on another Page still syncs", async () => {
     const fb = facebookUser(app, [{ instagram: {} }, { instagram: {} }]);
     const accounts = await connect(app, 'member-32', 'FACEBOOK', fb.userId);
     const onPage = (igId: string) => accounts.find((x) => x.platformUserId === igId)!;
@@ -141,7 +144,7 @@ describe('how long a pause lasts', () => {
 });
 
 describe('batch entries', () => {
-  it('a rate limit inside one entry of the worker\'s Graph batch pauses that Instagram account only', async () => {
+  it("a rate limit inside one entry of the worker's Graph batch pauses that Instagram account only", async () => {
     const fb = facebookUser(app, [{ instagram: {} }, { instagram: {} }]);
     const accounts = await connect(app, 'member-batch', 'FACEBOOK', fb.userId);
     const [limited, free] = fb.igIds.map((igId) => accounts.find((x) => x.platformUserId === igId)!);

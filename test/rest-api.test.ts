@@ -16,7 +16,11 @@ interface Answer {
 }
 
 /** One REST call as an old client makes it, with the member's JWT (or `token: null` for none). */
-async function rest(method: string, route: string, options: { memberId?: string; token?: string | null; body?: string; contentType?: string } = {}): Promise<Answer> {
+async function rest(
+  method: string,
+  route: string,
+  options: { memberId?: string; token?: string | null; body?: string; contentType?: string } = {},
+): Promise<Answer> {
   const token = options.token !== undefined ? options.token : app.tokenFor(options.memberId ?? 'member-rest');
   const response = await fetch(`${app.url}/ai/instagram${route}`, {
     method,
@@ -29,7 +33,10 @@ async function rest(method: string, route: string, options: { memberId?: string;
 }
 
 async function connectFacebook(memberId: string, pages = 2) {
-  const fb = facebookUser(app, Array.from({ length: pages }, () => ({ instagram: { followersCount: 150_000 } })));
+  const fb = facebookUser(
+    app,
+    Array.from({ length: pages }, () => ({ instagram: { followersCount: 150_000 } })),
+  );
   const url = (await rest('GET', `/oauth/url?memberId=${memberId}`, { memberId })).body.data.url;
   const state = stateOf(url);
   const code = allow(app, 'FACEBOOK', fb.userId, state);
@@ -49,7 +56,9 @@ describe('REST compatibility API (/ai/instagram)', () => {
       expect(fb.igIds).toContain(account.platformUserId);
     }
     const list = await rest('GET', '/accounts', { memberId: 'member-rest-connect' });
-    expect(list.body.data.map((a: { accountId: string }) => a.accountId).sort()).toEqual(answer.body.data.map((a: { accountId: string }) => a.accountId).sort());
+    expect(list.body.data.map((a: { accountId: string }) => a.accountId).sort()).toEqual(
+      answer.body.data.map((a: { accountId: string }) => a.accountId).sort(),
+    );
   });
 
   it('takes code and state in a JSON or form body too, and maps the cancel path to OAUTH_DENIED', async () => {
@@ -95,13 +104,19 @@ describe('REST compatibility API (/ai/instagram)', () => {
 
     const ig = instagramUser(app);
     const igState = stateOf((await rest('GET', '/oauth/url?provider=INSTAGRAM', { memberId: 'member-rest-errors' })).body.data.url);
-    const [igAccount] = (await rest('POST', `/oauth/connect?code=${allow(app, 'INSTAGRAM', ig.userId, igState)}&state=${igState}`, { memberId: 'member-rest-errors' })).body.data;
+    const [igAccount] = (
+      await rest('POST', `/oauth/connect?code=${allow(app, 'INSTAGRAM', ig.userId, igState)}&state=${igState}`, { memberId: 'member-rest-errors' })
+    ).body.data;
     app.emulator.control.failNext({ host: 'instagram', pathIncludes: '/me', count: 10, kind: 'server_error' });
     const down = await rest('POST', `/accounts/${igAccount.accountId}/sync`, { memberId: 'member-rest-errors' });
     app.emulator.control.failNext({ host: 'instagram', pathIncludes: '/me', count: 0, kind: 'server_error' });
     expect(down.status).toBe(503);
     expect(down.body.code).toBe('UPSTREAM_UNAVAILABLE');
-    expect((await rest('GET', '/accounts', { memberId: 'member-rest-errors' })).body.data.every((a: { connectionStatus: string }) => a.connectionStatus === 'CONNECTED')).toBe(true);
+    expect(
+      (await rest('GET', '/accounts', { memberId: 'member-rest-errors' })).body.data.every(
+        (a: { connectionStatus: string }) => a.connectionStatus === 'CONNECTED',
+      ),
+    ).toBe(true);
   });
 
   it('syncs and disconnects an account', async () => {
@@ -140,9 +155,10 @@ describe('REST compatibility API (/ai/instagram)', () => {
 
   it('never returns a token', () => {
     const everything = bodies.join('\n');
-    const tokens = [...app.emulator.control.describe().facebookUsers.map((u) => u.id), ...app.emulator.control.describe().instagramUsers.map((u) => u.userId)].flatMap((id) =>
-      app.emulator.control.tokensOf(id),
-    );
+    const tokens = [
+      ...app.emulator.control.describe().facebookUsers.map((u) => u.id),
+      ...app.emulator.control.describe().instagramUsers.map((u) => u.userId),
+    ].flatMap((id) => app.emulator.control.tokensOf(id));
     expect(tokens.length).toBeGreaterThan(5);
     for (const token of tokens) expect(everything).not.toContain(token);
   });

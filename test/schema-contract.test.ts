@@ -30,10 +30,15 @@ describe('the released GraphQL contract (schema.released.graphql)', () => {
   });
 
   it('every release of the contract has its CHANGELOG.md entry', () => {
-    const fingerprint = createHash('sha256').update(readFileSync(path.join(root, 'schema.released.graphql'))).digest('hex').slice(0, 12);
+    const fingerprint = createHash('sha256')
+      .update(readFileSync(path.join(root, 'schema.released.graphql')))
+      .digest('hex')
+      .slice(0, 12);
     const changelog = read('CHANGELOG.md');
     if (!changelog.includes(`sha256 \`${fingerprint}\``)) {
-      throw new Error(`schema.released.graphql changed without a CHANGELOG.md entry: add one under "Schema releases" ending with (schema.released.graphql sha256 \`${fingerprint}\`)`);
+      throw new Error(
+        `schema.released.graphql changed without a CHANGELOG.md entry: add one under "Schema releases" ending with (schema.released.graphql sha256 \`${fingerprint}\`)`,
+      );
     }
   });
 

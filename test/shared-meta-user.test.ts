@@ -80,7 +80,7 @@ describe('disconnecting an account whose Facebook user another member also linke
     expect(validTokens(fb.userId)).toEqual([]);
   });
 
-  it("counts an account of another member that is EXPIRED or in ERROR as relying on the grant", async () => {
+  it('counts an account of another member that is EXPIRED or in ERROR as relying on the grant', async () => {
     const { a, b } = await sharedUser('expired');
     await app.sql(`update social_account set connection_status = 'ERROR' where id = ?`, [b.id]);
     app.emulator.control.resetCalls();
@@ -100,11 +100,8 @@ describe('disconnecting an account whose Facebook user another member also linke
       await holder.query('begin');
       await holder.query('select id from meta_grant where meta_user_id = $1 for update', [fb.userId]);
       const waiting = async () =>
-        (
-          await watcher.query<{ n: number }>(
-            `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-          )
-        ).rows[0].n;
+        (await watcher.query<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`))
+          .rows[0].n;
       const both = Promise.all([
         app.gql(DisconnectSocialAccountDocument, { id: a.id }, { memberId: a.member }),
         app.gql(DisconnectSocialAccountDocument, { id: b.id }, { memberId: b.member }),

@@ -40,7 +40,7 @@ const disconnect = (app: TestApp, memberId: string, id: string) => app.gql(Disco
 
 /** Retries while the database is still coming back; any other answer is returned. */
 async function once<T>(call: () => Promise<GraphQLResponse<T>>): Promise<GraphQLResponse<T>> {
-  for (const deadline = Date.now() + 15_000; ; ) {
+  for (const deadline = Date.now() + 15_000; ;) {
     const response = await call();
     if (response.errors?.[0]?.extensions?.code !== 'SERVICE_UNAVAILABLE' || Date.now() > deadline) return response;
     await sleep(50);
@@ -94,7 +94,12 @@ describe('status events across a PostgreSQL restart', () => {
     await waitFor(() => a.services.events.listening && b.services.events.listening, 'both listeners to be back', 3_000);
     expect((await readyz(a)).status).toBe(200);
 
-    const expected = [`${one.id.slice(0, 8)}:DISCONNECTED`, `${two.id.slice(0, 8)}:DISCONNECTED`, `${one.id.slice(0, 8)}:CONNECTED`, `${one.id.slice(0, 8)}:DISCONNECTED`];
+    const expected = [
+      `${one.id.slice(0, 8)}:DISCONNECTED`,
+      `${two.id.slice(0, 8)}:DISCONNECTED`,
+      `${one.id.slice(0, 8)}:CONNECTED`,
+      `${one.id.slice(0, 8)}:DISCONNECTED`,
+    ];
     for (const s of [onA, onB]) {
       await waitFor(() => s.events.length >= expected.length, 'every committed change', 10_000);
     }
@@ -118,7 +123,9 @@ describe('status events across a PostgreSQL restart', () => {
     const s = await subscriber(a, member);
     // One transaction on B that kills A's LISTEN backend and then commits a change: its NOTIFY
     // goes out while A has no listener, so only A's catch-up can deliver it.
-    await b.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener' and datname = current_database() and pid <> pg_backend_pid()");
+    await b.sql(
+      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'status-event-listener' and datname = current_database() and pid <> pg_backend_pid()",
+    );
     expect((await once(() => disconnect(b, member, account.id))).errors).toBeUndefined();
     expect(await s.next()).toMatchObject({ status: 'DISCONNECTED', account: { id: account.id } });
     await waitFor(() => a.services.events.listening && b.services.events.listening, 'the listeners');
@@ -156,4 +163,3 @@ async function accountUser(id: string): Promise<string | undefined> {
   const [row] = await a.sql<{ platformUserId: string }>('select platform_user_id as "platformUserId" from social_account where id = ?', [id]);
   return row?.platformUserId;
 }
-

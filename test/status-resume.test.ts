@@ -69,7 +69,7 @@ describe('resuming connectionStatusChanged with a cursor', () => {
     expect(s.events).toHaveLength(1);
   });
 
-  it('refuses a malformed cursor and another member\'s cursor with BAD_USER_INPUT', async () => {
+  it("refuses a malformed cursor and another member's cursor with BAD_USER_INPUT", async () => {
     const ig = instagramUser(a);
     const [account] = await connect(a, 'member-cursor-owner', 'INSTAGRAM', ig.userId);
     const history = await a.gql(StatusHistoryDocument, { id: account.id }, { memberId: 'member-cursor-owner' });
@@ -123,7 +123,11 @@ describe('SocialAccount.statusHistory', () => {
       [null, 'CONNECTED'],
     ]);
     const page1 = await a.gql(StatusHistoryDocument, { id: account.id, first: 2 }, { memberId: member });
-    const page2 = await a.gql(StatusHistoryDocument, { id: account.id, first: 2, after: page1.data!.socialAccount!.statusHistory[1]!.cursor }, { memberId: member });
+    const page2 = await a.gql(
+      StatusHistoryDocument,
+      { id: account.id, first: 2, after: page1.data!.socialAccount!.statusHistory[1]!.cursor },
+      { memberId: member },
+    );
     expect([...page1.data!.socialAccount!.statusHistory, ...page2.data!.socialAccount!.statusHistory]).toEqual(all.data!.socialAccount!.statusHistory);
     const tooMany = await a.gql(StatusHistoryDocument, { id: account.id, first: 1000 }, { memberId: member });
     expect(tooMany.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');

@@ -89,7 +89,11 @@ it("gives each of a member's subscriptions its own selection and filter, exactly
   await sleep(200);
 
   const full = one.nexts('full')[0] as { data: { connectionStatusChanged: { status: string; account: Record<string, unknown> } } };
-  expect(full.data.connectionStatusChanged).toMatchObject({ previousStatus: 'CONNECTED', status: 'DISCONNECTED', account: { id: second.id, connectionStatus: 'DISCONNECTED' } });
+  expect(full.data.connectionStatusChanged).toMatchObject({
+    previousStatus: 'CONNECTED',
+    status: 'DISCONNECTED',
+    account: { id: second.id, connectionStatus: 'DISCONNECTED' },
+  });
   expect(two.nexts('full')).toEqual(one.nexts('full'));
   expect(one.nexts('narrow')).toEqual([{ data: { connectionStatusChanged: { status: 'DISCONNECTED', account: { username: second.username } } } }]);
   expect(one.nexts('first-only')).toEqual([]);
@@ -122,7 +126,15 @@ it('serializes each shared result once and sends those same bytes to every socke
   const framesBefore = await counter('graphql_ws_next_frames_total');
 
   await app.gql(DisconnectSocialAccountDocument, { id: account.id }, { memberId: member });
-  const received = () => [a.nexts('full'), b.nexts('full'), c.nexts('full'), a.nexts('full-account'), b.nexts('narrow'), a.nexts('failing'), c.nexts('failing')];
+  const received = () => [
+    a.nexts('full'),
+    b.nexts('full'),
+    c.nexts('full'),
+    a.nexts('full-account'),
+    b.nexts('narrow'),
+    a.nexts('failing'),
+    c.nexts('failing'),
+  ];
   await waitFor(() => received().every((nexts) => nexts.length === 1), 'the deliveries');
   await sleep(200);
 
@@ -136,7 +148,10 @@ it('serializes each shared result once and sends those same bytes to every socke
   expect(JSON.parse(text(a, 'full-account'))).toEqual(JSON.parse(text(a, 'full')));
   expect(b.nexts('narrow')).toEqual([{ data: { connectionStatusChanged: { status: 'DISCONNECTED', account: { username: account.username } } } }]);
   expect(text(c, 'failing')).toBe(text(a, 'failing'));
-  expect(JSON.parse(text(a, 'failing'))).toMatchObject({ data: null, errors: [{ path: ['connectionStatusChanged', 'account', 'statusHistory'], extensions: { code: 'BAD_USER_INPUT' } }] });
+  expect(JSON.parse(text(a, 'failing'))).toMatchObject({
+    data: null,
+    errors: [{ path: ['connectionStatusChanged', 'account', 'statusHistory'], extensions: { code: 'BAD_USER_INPUT' } }],
+  });
 });
 
 /** A counter of the app's Prometheus registry, as /metrics exposes it. */

@@ -53,7 +53,7 @@ describe('connectionStatusChanged across instances', () => {
     expect(s.events.map((e) => e.account.id)).toEqual([myAccount.id]);
   });
 
-  it('filters by accountId, and refuses another member\'s accountId with NOT_FOUND', async () => {
+  it("filters by accountId, and refuses another member's accountId with NOT_FOUND", async () => {
     const one = instagramUser(a);
     const two = instagramUser(a);
     const [first] = await connect(a, 'member-sub-filter', 'INSTAGRAM', one.userId);

@@ -67,7 +67,14 @@ describe('sync coalescing', () => {
         (r) => r.json() as Promise<{ data: { followersCount: number } }>,
       ),
     ]);
-    expect(results.slice(0, 4).map((r) => ('errors' in r ? r.errors : undefined) ?? (r as { data: { syncSocialAccount: { followersCount: number } } }).data.syncSocialAccount.followersCount)).toEqual([7_000, 7_000, 7_000, 7_000]);
+    expect(
+      results
+        .slice(0, 4)
+        .map(
+          (r) =>
+            ('errors' in r ? r.errors : undefined) ?? (r as { data: { syncSocialAccount: { followersCount: number } } }).data.syncSocialAccount.followersCount,
+        ),
+    ).toEqual([7_000, 7_000, 7_000, 7_000]);
     expect((results[4] as { data: { followersCount: number } }).data.followersCount).toBe(7_000);
     expect(profileCalls()).toBe(1);
   });

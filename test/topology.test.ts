@@ -61,7 +61,11 @@ function startApi(name: string, port: number): NodeProcess {
 const ready = (p: NodeProcess) => p.waitForLog((l) => l.msg === 'GraphQL server ready', 'GraphQL server ready', 60_000);
 
 async function connectInstagramThrough(port: number): Promise<string> {
-  const user = emulator.control.addInstagramUser({ username: `topology_${Math.random().toString(36).slice(2, 8)}`, accountType: 'BUSINESS', followersCount: 12_000 });
+  const user = emulator.control.addInstagramUser({
+    username: `topology_${Math.random().toString(36).slice(2, 8)}`,
+    accountType: 'BUSINESS',
+    followersCount: 12_000,
+  });
   const url = await gql(port, OAuthUrlDocument, { provider: 'INSTAGRAM', redirectUri: REDIRECT_URI });
   const state = stateOf(url.data!.oauthUrl);
   const { code } = emulator.control.authorize({ provider: 'instagram', userId: user.userId, redirectUri: REDIRECT_URI, state });
@@ -119,13 +123,26 @@ describe('the compose.yaml topology as processes', () => {
   it('a subscriber on API 1 hears a change made on API 2', async () => {
     const accountId = await connectInstagramThrough(ports[1]);
     const received: Array<{ status: string; account: { id: string } }> = [];
-    const client = createClient({ url: `ws://127.0.0.1:${ports[0]}/graphql`, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token()}` }, retryAttempts: 0 });
+    const client = createClient({
+      url: `ws://127.0.0.1:${ports[0]}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token()}` },
+      retryAttempts: 0,
+    });
     client.subscribe(
       { query: print(ConnectionStatusChangedDocument), variables: { accountId } },
-      { next: (r) => received.push((r.data as { connectionStatusChanged: (typeof received)[number] }).connectionStatusChanged), error: () => undefined, complete: () => undefined },
+      {
+        next: (r) => received.push((r.data as { connectionStatusChanged: (typeof received)[number] }).connectionStatusChanged),
+        error: () => undefined,
+        complete: () => undefined,
+      },
     );
     try {
-      await waitFor(async () => /graphql_subscriptions_active 1\b/.test(await (await fetch(`${base(ports[0])}/metrics`)).text()), 'the subscription on API 1', 15_000);
+      await waitFor(
+        async () => /graphql_subscriptions_active 1\b/.test(await (await fetch(`${base(ports[0])}/metrics`)).text()),
+        'the subscription on API 1',
+        15_000,
+      );
       const disconnected = await gql(ports[1], DisconnectSocialAccountDocument, { id: accountId });
       expect(disconnected.data?.disconnectSocialAccount.connectionStatus).toBe('DISCONNECTED');
       await waitFor(() => received.length > 0, 'the event on API 1', 15_000);

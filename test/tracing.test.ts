@@ -14,10 +14,18 @@ const app = appForThisFile({ spanExporter: exporter });
 
 describe('tracing', () => {
   it('is off by default and on with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
-    const base = { NODE_ENV: 'test', DATABASE_URL: 'postgresql://x@127.0.0.1/x', JWT_SECRET: 'x'.repeat(32), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') };
+    const base = {
+      NODE_ENV: 'test',
+      DATABASE_URL: 'postgresql://x@127.0.0.1/x',
+      JWT_SECRET: 'x'.repeat(32),
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    };
     expect(loadConfig(base).tracing).toBeUndefined();
     expect(createTracing(loadConfig(base)).enabled).toBe(false);
-    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({ tracesUrl: 'http://collector:4318/v1/traces', serviceName: 'instagram-connect' });
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({
+      tracesUrl: 'http://collector:4318/v1/traces',
+      serviceName: 'instagram-connect',
+    });
   });
 
   it('one GraphQL operation: its span, the Meta call and the database queries under it, no token anywhere', async () => {

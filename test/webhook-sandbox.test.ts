@@ -31,14 +31,24 @@ it('delivers to the built-in receiver, which verifies the signature, lists what 
   expect(app.services.webhooks.endpoints).toEqual([`${app.url}/sandbox/webhooks/receive`]);
   const em = app.orm.em.fork();
   const account = await em.transactional(async (tx) => {
-    const created = tx.create(SocialAccount, { memberId: 'demo-member', provider: LoginProvider.INSTAGRAM, platformUserId: '1789', username: 'sandbox_creator' });
+    const created = tx.create(SocialAccount, {
+      memberId: 'demo-member',
+      provider: LoginProvider.INSTAGRAM,
+      platformUserId: '1789',
+      username: 'sandbox_creator',
+    });
     await app.services.status.transition(tx, created, SocialConnectionStatus.CONNECTED, null, { created: true });
     return created;
   });
   await app.services.webhookWorker.runOnce();
   let list = await received();
   expect(list.received).toHaveLength(1);
-  expect(list.received[0]).toMatchObject({ verified: true, answeredWith: 204, type: 'account.connected', body: { data: { account: { username: 'sandbox_creator' } } } });
+  expect(list.received[0]).toMatchObject({
+    verified: true,
+    answeredWith: 204,
+    type: 'account.connected',
+    body: { data: { account: { username: 'sandbox_creator' } } },
+  });
 
   // Told to answer 503, the receiver makes the worker retry with the same webhook-id.
   await fetch(`${app.url}/sandbox/webhooks/answer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 503 }) });
@@ -50,7 +60,12 @@ it('delivers to the built-in receiver, which verifies the signature, lists what 
   // A forged request is shown as such and refused.
   const forged = await fetch(`${app.url}/sandbox/webhooks/receive`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'webhook-id': 'x', 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': 'v1,AAAA' },
+    headers: {
+      'content-type': 'application/json',
+      'webhook-id': 'x',
+      'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+      'webhook-signature': 'v1,AAAA',
+    },
     body: '{}',
   });
   expect(forged.status).toBe(400);

@@ -37,7 +37,10 @@ const deliver = () => app!.services.webhookWorker.runOnce();
 const connectionEvents = (accountId: string) =>
   app!.sql<{ id: string; status: string }>('select id, status from connection_event where account_id = ? order by changed_at', [accountId]);
 const tick = () => app!.clock.advance(1000);
-const deliveries = () => app!.sql<{ event_id: string; status: string; attempts: number; next_attempt_at: string; last_status_code: number | null }>('select * from webhook_delivery order by id');
+const deliveries = () =>
+  app!.sql<{ event_id: string; status: string; attempts: number; next_attempt_at: string; last_status_code: number | null }>(
+    'select * from webhook_delivery order by id',
+  );
 const metric = async (name: string) => {
   const text = await (await fetch(`${app!.url}/metrics`)).text();
   return Number(new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(text)?.[1]);
@@ -67,9 +70,22 @@ describe('events and signatures', () => {
     expect(new Webhook(TEST_WEBHOOK_SECRET).verify(first.body, WebhookReceiver.headersOf(first))).toMatchObject({ type: 'account.connected' });
     expect(() => new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(first.body, WebhookReceiver.headersOf(first))).toThrow();
     const graphql = (await app!.gql(SocialAccountDocument, { id: account.id }, { memberId: member })).data!.socialAccount!;
-    expect(first.json).toMatchObject({ id: first.id, type: 'account.connected', data: { memberId: member, previousStatus: null, status: 'CONNECTED', reason: null } });
-    expect(Object.keys(first.json.data.account).sort()).toEqual(Object.keys(graphql).filter((k) => k !== '__typename').sort());
-    expect(first.json.data.account).toMatchObject({ id: account.id, username: graphql.username, followersCount: graphql.followersCount, tokenExpiresAt: graphql.tokenExpiresAt });
+    expect(first.json).toMatchObject({
+      id: first.id,
+      type: 'account.connected',
+      data: { memberId: member, previousStatus: null, status: 'CONNECTED', reason: null },
+    });
+    expect(Object.keys(first.json.data.account).sort()).toEqual(
+      Object.keys(graphql)
+        .filter((k) => k !== '__typename')
+        .sort(),
+    );
+    expect(first.json.data.account).toMatchObject({
+      id: account.id,
+      username: graphql.username,
+      followersCount: graphql.followersCount,
+      tokenExpiresAt: graphql.tokenExpiresAt,
+    });
 
     // EXPIRED (token dead), back to CONNECTED by a reconnect (revived), DISCONNECTED, connected again.
     app!.emulator.control.invalidateUser(ig.userId, 460);
@@ -85,7 +101,13 @@ describe('events and signatures', () => {
 
     const events = await connectionEvents(account.id);
     expect(receiver.received.map((r) => r.id)).toEqual(events.map((e) => e.id)); // webhook-id = connection_event id, same order
-    expect(receiver.received.map((r) => r.json.type)).toEqual(['account.connected', 'account.expired', 'account.revived', 'account.disconnected', 'account.connected']);
+    expect(receiver.received.map((r) => r.json.type)).toEqual([
+      'account.connected',
+      'account.expired',
+      'account.revived',
+      'account.disconnected',
+      'account.connected',
+    ]);
     expect(receiver.received.map((r) => [r.json.data.previousStatus, r.json.data.status])).toEqual([
       [null, 'CONNECTED'],
       ['CONNECTED', 'EXPIRED'],
@@ -270,7 +292,10 @@ describe('delivery', () => {
   it('two workers on one database send each event exactly once', async () => {
     // Two requests in flight per worker, so both loops keep claiming while the other one sends.
     await start({ WEBHOOK_CONCURRENCY: '2' });
-    other = await TestApp.start({ share: app, env: { STATUS_WEBHOOK_URL: receiver.url, STATUS_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, WEBHOOK_CONCURRENCY: '2' } });
+    other = await TestApp.start({
+      share: app,
+      env: { STATUS_WEBHOOK_URL: receiver.url, STATUS_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET, WEBHOOK_CONCURRENCY: '2' },
+    });
     const accounts = [];
     for (let i = 0; i < 8; i++) accounts.push((await connect(app!, `member-two-${i}`, 'INSTAGRAM', instagramUser(app!).userId))[0]);
     tick();
@@ -313,7 +338,11 @@ describe('account.reconnect_needed', () => {
     const notices = receiver.received.filter((r) => r.json.type === 'account.reconnect_needed');
     expect(notices).toHaveLength(1);
     const [row] = await app!.sql<{ needs_reconnect_by: string }>('select needs_reconnect_by from social_account where id = ?', [account.id]);
-    expect(notices[0].json.data).toMatchObject({ status: 'CONNECTED', reconnectBy: new Date(row.needs_reconnect_by).toISOString(), account: { id: account.id } });
+    expect(notices[0].json.data).toMatchObject({
+      status: 'CONNECTED',
+      reconnectBy: new Date(row.needs_reconnect_by).toISOString(),
+      account: { id: account.id },
+    });
 
     // A reconnect moves the deadline: a new window, a new notice (once again).
     await connect(app!, member, 'FACEBOOK', fb.userId);
@@ -343,7 +372,10 @@ describe('account.reconnect_needed', () => {
     }
     const notices = receiver.received.filter((r) => r.json.type === 'account.reconnect_needed');
     expect(notices.map((r) => r.json.data.account.id)).toEqual([stuckAccount.id]);
-    const [row] = await app!.sql<{ token_expires_at: string; connection_status: string }>('select token_expires_at, connection_status from social_account where id = ?', [stuckAccount.id]);
+    const [row] = await app!.sql<{ token_expires_at: string; connection_status: string }>(
+      'select token_expires_at, connection_status from social_account where id = ?',
+      [stuckAccount.id],
+    );
     expect(row.connection_status).toBe('CONNECTED');
     expect(notices[0].json.data.reconnectBy).toBe(new Date(row.token_expires_at).toISOString());
   });

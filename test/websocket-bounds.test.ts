@@ -135,7 +135,10 @@ describe('WebSocket bounds', () => {
       const retry = new RawSocket(app);
       await retry.opened();
       retry.send({ type: 'connection_init', payload: { authorization: `Bearer ${app.tokenFor(memberId)}` } });
-      const outcome = await Promise.race([retry.closed.then(() => 'closed'), waitFor(() => retry.messages.some((m) => m.type === 'connection_ack'), 'ack').then(() => 'ack')]);
+      const outcome = await Promise.race([
+        retry.closed.then(() => 'closed'),
+        waitFor(() => retry.messages.some((m) => m.type === 'connection_ack'), 'ack').then(() => 'ack'),
+      ]);
       retry.close();
       return outcome === 'ack';
     }, 'a freed slot');

@@ -80,7 +80,7 @@ describe('worker leases under slow Meta', () => {
       expect(new Date(r.next_check_at).getTime()).toBeGreaterThan(app.clock.nowMs());
       expect(r.lease_owner).toBeNull();
     }
-   }, 120_000); // real time by design: several leases of slow Meta answers
+  }, 120_000); // real time by design: several leases of slow Meta answers
 
   it('a worker that lost the grant claim to another leaves the Page-token checks to it', async () => {
     // Grant checks due every 36 s, but another worker claimed this grant a minute ago (the claim
@@ -96,7 +96,9 @@ describe('worker leases under slow Meta', () => {
     expect(report.grantChecks).toBe(0);
     expect(app.emulator.control.calls.filter((c) => c.path.endsWith('/debug_token'))).toHaveLength(0);
     expect(report.synced).toBe(2); // the profiles are still synced
-    const rows = await app.sql<{ connection_status: string }>('select connection_status from social_account where id = any(?::uuid[])', [`{${accounts.map((a) => a.id).join(',')}}`]);
+    const rows = await app.sql<{ connection_status: string }>('select connection_status from social_account where id = any(?::uuid[])', [
+      `{${accounts.map((a) => a.id).join(',')}}`,
+    ]);
     expect(rows.every((r) => r.connection_status === 'CONNECTED')).toBe(true);
   });
 });

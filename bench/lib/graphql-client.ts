@@ -6,7 +6,12 @@ export interface GraphQLReply<T> {
 }
 
 /** One GraphQL operation over HTTP, as the frontend sends it. */
-export async function postGraphQL<T>(url: string, token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ body: string; reply: GraphQLReply<T> }> {
+export async function postGraphQL<T>(
+  url: string,
+  token: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ body: string; reply: GraphQLReply<T> }> {
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

@@ -131,7 +131,9 @@ export class Seeder {
         a.platformUserId.push(igId);
         a.username.push(`creator_${m}_${i}`);
         a.name.push(`Creator ${m}.${i}`);
-        a.picture.push(`https://scontent.cdninstagram.com/v/t51.2885-19/${igId}_${randomBytes(6).toString('hex')}_n.jpg?stp=dst-jpg_s150x150&_nc_ht=scontent.cdninstagram.com`);
+        a.picture.push(
+          `https://scontent.cdninstagram.com/v/t51.2885-19/${igId}_${randomBytes(6).toString('hex')}_n.jpg?stp=dst-jpg_s150x150&_nc_ht=scontent.cdninstagram.com`,
+        );
         a.biography.push(`Travel, food and everyday stories from creator ${m}.${i}. Collabs: creator${m}x${i}@example.com`);
         a.website.push(i % 3 === 0 ? null : `https://creator-${m}-${i}.example.com`);
         a.followers.push(followers);
@@ -186,8 +188,28 @@ export class Seeder {
              as r(id, member_id, platform_user_id, username, name, picture, biography, website, followers, following, media,
                   account_type, status, reason, tier, price, grant_id, token, reconnect_by, synced_at, connected_at, next_check_at)`,
         [
-          a.id, a.member, a.platformUserId, a.username, a.name, a.picture, a.biography, a.website, a.followers, a.following, a.media,
-          a.accountType, a.status, a.reason, a.tier, a.price, a.grant, a.token, a.reconnectBy, a.syncedAt, a.connectedAt, a.nextCheckAt,
+          a.id,
+          a.member,
+          a.platformUserId,
+          a.username,
+          a.name,
+          a.picture,
+          a.biography,
+          a.website,
+          a.followers,
+          a.following,
+          a.media,
+          a.accountType,
+          a.status,
+          a.reason,
+          a.tier,
+          a.price,
+          a.grant,
+          a.token,
+          a.reconnectBy,
+          a.syncedAt,
+          a.connectedAt,
+          a.nextCheckAt,
         ],
       );
       await client.query('commit');

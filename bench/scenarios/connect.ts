@@ -43,7 +43,13 @@ export const connect: Scenario = {
         const { userId, pageIds } = await facebookUserWithPages(emulator, sequence);
         const { oauthUrl } = await graphql<{ oauthUrl: string }>(app.url, token, print(OAuthUrlDocument), { provider: 'FACEBOOK' });
         const state = new URL(oauthUrl).searchParams.get('state')!;
-        const { code } = await emulator.control<{ code: string }>('authorize', { provider: 'facebook', userId, redirectUri: BENCH_REDIRECT_URI, state, pageIds });
+        const { code } = await emulator.control<{ code: string }>('authorize', {
+          provider: 'facebook',
+          userId,
+          redirectUri: BENCH_REDIRECT_URI,
+          state,
+          pageIds,
+        });
         await emulator.control('resetCalls');
         const started = wallClockMs();
         const { connectInstagram } = await graphql<{ connectInstagram: unknown[] }>(app.url, token, print(ConnectInstagramDocument), { code, state });
@@ -146,7 +152,12 @@ async function metaCallsOfAConnect(graphUrl: string, code: string): Promise<numb
     if (!response.ok) throw new Error(`Meta ${path}: HTTP ${response.status} ${JSON.stringify(body)}`);
     return body;
   };
-  const short = await get<{ access_token: string }>('/oauth/access_token', { client_id: app.id, client_secret: app.secret, redirect_uri: BENCH_REDIRECT_URI, code });
+  const short = await get<{ access_token: string }>('/oauth/access_token', {
+    client_id: app.id,
+    client_secret: app.secret,
+    redirect_uri: BENCH_REDIRECT_URI,
+    code,
+  });
   const long = await get<{ access_token: string }>('/oauth/access_token', {
     grant_type: 'fb_exchange_token',
     client_id: app.id,

@@ -58,7 +58,9 @@ export const costGrowth: Scenario = {
       const largest = sizes[sizes.length - 1];
       withoutIndex = (await explain(ctx.db.url, memberId(Math.floor(largest / ACCOUNTS_PER_MEMBER / 2)), true)).plan;
       indexes = await withClient(ctx.db.url, async (c) =>
-        (await c.query<{ indexdef: string }>(`select indexdef from pg_indexes where tablename = 'social_account' order by indexname`)).rows.map((r) => r.indexdef),
+        (await c.query<{ indexdef: string }>(`select indexdef from pg_indexes where tablename = 'social_account' order by indexname`)).rows.map(
+          (r) => r.indexdef,
+        ),
       );
     } finally {
       await app.stop();

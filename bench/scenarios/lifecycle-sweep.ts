@@ -167,7 +167,9 @@ async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: n
     const seconds = (performance.now() - started) / 1000;
     const cpu = meter.stop();
     const meta = await ctx.emulator.control<Run['meta']>('refreshCounts');
-    const [{ n }] = (await pool.query<{ n: number }>("select count(*)::int as n from social_account where next_check_at <= now() and connection_status = 'CONNECTED'")).rows;
+    const [{ n }] = (
+      await pool.query<{ n: number }>("select count(*)::int as n from social_account where next_check_at <= now() and connection_status = 'CONNECTED'")
+    ).rows;
     return {
       workers,
       accounts,
@@ -177,7 +179,12 @@ async function sweep(ctx: BenchContext, pool: Pool, workers: number, accounts: n
       refreshFailed: reports.reduce((sum, r) => sum + r.refreshFailed, 0),
       meta,
       cpu: { workers: children.reduce((sum, _c, i) => sum + cpu.others[`worker${i + 1}`], 0), postgres: cpu.postgres, emulator: cpu.others.emulator },
-      workerCpuMsPerAccount: reports.reduce((sum, r) => sum + r.cpuMs, 0) / Math.max(1, reports.reduce((sum, r) => sum + r.refreshed, 0)),
+      workerCpuMsPerAccount:
+        reports.reduce((sum, r) => sum + r.cpuMs, 0) /
+        Math.max(
+          1,
+          reports.reduce((sum, r) => sum + r.refreshed, 0),
+        ),
       stillDue: n,
     };
   } finally {

@@ -30,7 +30,7 @@ export const listenerCatchUp: Scenario = {
       const url = `${app.url.replace(/^http/, 'ws')}/graphql`;
       const specs = Array.from({ length: subscribers }, (_, i) => ({ token: memberToken(i % members) }));
       await clients.request('connect', { url, subscribers: specs, concurrency: 100 } satisfies ConnectRequest, 180_000);
-      for (const deadline = Date.now() + 60_000; (await app.subscribers()) < subscribers; ) {
+      for (const deadline = Date.now() + 60_000; (await app.subscribers()) < subscribers;) {
         if (Date.now() > deadline) throw new Error('subscriptions did not become active');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -57,7 +57,10 @@ export const listenerCatchUp: Scenario = {
       const exact = batch.length === expected && duplicates === 0 && counts.size === expected;
       return {
         rows: [
-          { measure: `changes committed while not listening (${int(members)} members × ${PER_MEMBER} subscribers)`, ours: `${int(accounts.length)} in ${ms(commitsDone - down)}` },
+          {
+            measure: `changes committed while not listening (${int(members)} members × ${PER_MEMBER} subscribers)`,
+            ours: `${int(accounts.length)} in ${ms(commitsDone - down)}`,
+          },
           { measure: 'reconnect → last replayed delivery', ours: ms(lastDelivery - listeningAt) },
           { measure: 'reconnect → delivery, p50 / p99', ours: `${ms(afterReconnect.p50)} / ${ms(afterReconnect.p99)}` },
           {
@@ -68,7 +71,16 @@ export const listenerCatchUp: Scenario = {
           },
         ],
         notes: ['Without catch-up (before positions), every one of these changes was lost: the NOTIFYs went to no listener.'],
-        details: { members, subscribers, outageMs: OUTAGE_MS, commitMs: commitsDone - down, reconnectToLastMs: lastDelivery - listeningAt, afterReconnect, duplicates, early },
+        details: {
+          members,
+          subscribers,
+          outageMs: OUTAGE_MS,
+          commitMs: commitsDone - down,
+          reconnectToLastMs: lastDelivery - listeningAt,
+          afterReconnect,
+          duplicates,
+          early,
+        },
       };
     } finally {
       await clients.stop();

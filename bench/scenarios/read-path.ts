@@ -41,7 +41,8 @@ export const readPath: Scenario = {
       for (const i of [0, Math.floor(scale.members / 2), scale.members - 1]) {
         const [ours, theirs] = await Promise.all([postGraphQL(app.url, tokens[i], READ_QUERY), postGraphQL(baseline.info.url, tokens[i], READ_QUERY)]);
         if (!isAccountList(ours.body)) throw new Error(`the app answered ${ours.body.slice(0, 300)}`);
-        if (ours.body !== theirs.body) throw new Error(`the baseline's answer differs from the app's for member ${i}: ${firstDifference(ours.body, theirs.body)}`);
+        if (ours.body !== theirs.body)
+          throw new Error(`the baseline's answer differs from the app's for member ${i}: ${firstDifference(ours.body, theirs.body)}`);
       }
 
       const layers: InProcessResult[] = [];
@@ -108,9 +109,24 @@ export const readPath: Scenario = {
         },
         { measure: 'HTTP latency p50 / p99', ours: latency(ours), baseline: latency(theirs) },
         { measure: 'CPU cores: server / postgres / load gen', ours: cpu(ours), baseline: cpu(theirs) },
-        { measure: 'in-process ops/s: graphql-js execute', ours: int(exec.opsPerSecond), baseline: `${int(sql.opsPerSecond)} (pg)`, ratio: exec.opsPerSecond / sql.opsPerSecond },
-        { measure: 'in-process ops/s: graphql-jit compiled query', ours: int(jit.opsPerSecond), baseline: `${int(sql.opsPerSecond)} (pg)`, ratio: jit.opsPerSecond / sql.opsPerSecond },
-        { measure: 'in-process ops/s: service (MikroORM)', ours: int(orm.opsPerSecond), baseline: `${int(sql.opsPerSecond)} (pg)`, ratio: orm.opsPerSecond / sql.opsPerSecond },
+        {
+          measure: 'in-process ops/s: graphql-js execute',
+          ours: int(exec.opsPerSecond),
+          baseline: `${int(sql.opsPerSecond)} (pg)`,
+          ratio: exec.opsPerSecond / sql.opsPerSecond,
+        },
+        {
+          measure: 'in-process ops/s: graphql-jit compiled query',
+          ours: int(jit.opsPerSecond),
+          baseline: `${int(sql.opsPerSecond)} (pg)`,
+          ratio: jit.opsPerSecond / sql.opsPerSecond,
+        },
+        {
+          measure: 'in-process ops/s: service (MikroORM)',
+          ours: int(orm.opsPerSecond),
+          baseline: `${int(sql.opsPerSecond)} (pg)`,
+          ratio: orm.opsPerSecond / sql.opsPerSecond,
+        },
         {
           measure: 'in-process p50: pg / ORM / execute / jit',
           ours: `${ms(sql.latencyMs.p50)} / ${ms(orm.latencyMs.p50)} / ${ms(exec.latencyMs.p50)} / ${ms(jit.latencyMs.p50)}`,
@@ -120,7 +136,9 @@ export const readPath: Scenario = {
         `Server CPU during the app run: ${ours.cpu.server.toFixed(2)} cores (one Node event loop saturates at 1.00); PostgreSQL ${ours.cpu.postgres.toFixed(2)}; load generator ${ours.cpu.runner.toFixed(2)}.`,
         `Errors/timeouts/non-2xx/invalid bodies: app ${ours.errors}/${ours.timeouts}/${ours.non2xx}/${ours.invalidBodies}, baseline ${theirs.errors}/${theirs.timeouts}/${theirs.non2xx}/${theirs.invalidBodies}.`,
       ];
-      notes.push(`CPU per request (server cores / req/s): app ${cpuPerRequest(ours)}, GRAPHQL_EXECUTOR=graphql-js ${cpuPerRequest(graphqlJs)}, baseline ${cpuPerRequest(theirs)}.`);
+      notes.push(
+        `CPU per request (server cores / req/s): app ${cpuPerRequest(ours)}, GRAPHQL_EXECUTOR=graphql-js ${cpuPerRequest(graphqlJs)}, baseline ${cpuPerRequest(theirs)}.`,
+      );
       return { rows, notes, details: { scale, seedSeconds, ours, baseline: theirs, graphqlJs, ratio, inProcess: layers } };
     } finally {
       await baseline?.stop();

@@ -99,10 +99,14 @@ export const subscriptionFanOut: Scenario = {
     };
     const notes: string[] = [];
     if (subscribers < 1_000) {
-      throw new Error(`the open-file limit (${ctx.fileDescriptorLimit}) leaves room for ${subscribers} subscribers; run with \`ulimit -n ${wanted.subscribers + FD_HEADROOM}\` or more`);
+      throw new Error(
+        `the open-file limit (${ctx.fileDescriptorLimit}) leaves room for ${subscribers} subscribers; run with \`ulimit -n ${wanted.subscribers + FD_HEADROOM}\` or more`,
+      );
     }
     if (subscribers < wanted.subscribers) {
-      notes.push(`Only ${int(subscribers)} subscribers: the open-file limit is ${ctx.fileDescriptorLimit} (raise it with \`ulimit -n\` to run ${int(wanted.subscribers)}).`);
+      notes.push(
+        `Only ${int(subscribers)} subscribers: the open-file limit is ${ctx.fileDescriptorLimit} (raise it with \`ulimit -n\` to run ${int(wanted.subscribers)}).`,
+      );
     }
 
     await ctx.seeder.ensureMembers(members);
@@ -129,7 +133,11 @@ export const subscriptionFanOut: Scenario = {
 
       const exactlyOnce = (d: Delivered) => d.missing + d.duplicates + d.foreign === 0 && d.delivered === d.expected;
       const rows: ResultRow[] = [
-        { measure: `${int(subscribers)} subscribers (${perMember} per member) connected in`, ours: `${ours.connectSeconds.toFixed(1)} s`, baseline: `${theirs.connectSeconds.toFixed(1)} s` },
+        {
+          measure: `${int(subscribers)} subscribers (${perMember} per member) connected in`,
+          ours: `${ours.connectSeconds.toFixed(1)} s`,
+          baseline: `${theirs.connectSeconds.toFixed(1)} s`,
+        },
         {
           measure: 'heap per connection (after GC)',
           ours: kb(ours.heapPerConnection),
@@ -138,7 +146,12 @@ export const subscriptionFanOut: Scenario = {
           target: `≤ ${kb(HEAP_TARGET_BYTES)}`,
           pass: ours.heapPerConnection <= HEAP_TARGET_BYTES,
         },
-        { measure: 'RSS per connection', ours: kb(ours.rssPerConnection), baseline: kb(theirs.rssPerConnection), ratio: ours.rssPerConnection / theirs.rssPerConnection },
+        {
+          measure: 'RSS per connection',
+          ours: kb(ours.rssPerConnection),
+          baseline: kb(theirs.rssPerConnection),
+          ratio: ours.rssPerConnection / theirs.rssPerConnection,
+        },
         {
           measure: `one member's event → ${perMember} subscribers, p50 / p99 (${plan.singleEvents} events)`,
           ours: latency(ours.single),
@@ -169,11 +182,22 @@ export const subscriptionFanOut: Scenario = {
       if (ours.mutation) {
         rows.push({ measure: 'via disconnectSocialAccount, changedAt → delivery p50 / p99', ours: latency(ours.mutation.latency) });
       }
-      rows.push({ measure: 'subscriptions left after clients closed', ours: String(ours.leakedAfterClose), baseline: String(theirs.leakedAfterClose), target: '0', pass: ours.leakedAfterClose === 0 });
-      for (const [name, run] of [['app', ours], ['baseline', theirs]] as const) {
+      rows.push({
+        measure: 'subscriptions left after clients closed',
+        ours: String(ours.leakedAfterClose),
+        baseline: String(theirs.leakedAfterClose),
+        target: '0',
+        pass: ours.leakedAfterClose === 0,
+      });
+      for (const [name, run] of [
+        ['app', ours],
+        ['baseline', theirs],
+      ] as const) {
         const status = run.clientStatus;
         if (status.errorCount || status.closedUnexpectedly) {
-          notes.push(`${name}: clients saw ${status.errorCount} errors and ${status.closedUnexpectedly} unexpected closes (first: ${status.errors.join(' | ')}).`);
+          notes.push(
+            `${name}: clients saw ${status.errorCount} errors and ${status.closedUnexpectedly} unexpected closes (first: ${status.errors.join(' | ')}).`,
+          );
         }
       }
       notes.push(

@@ -59,7 +59,9 @@ export const webhookDelivery: Scenario = {
     const app = await ctx.startServer('webhook-delivery', { NODE_ENV: 'development', STATUS_WEBHOOK_URL: url, STATUS_WEBHOOK_SECRET: SECRET });
     const pool = new Pool({ connectionString: ctx.db.url, max: 2, application_name: 'bench-webhooks' });
     try {
-      const { rows } = await pool.query<{ id: string }>(`select id from social_account where connection_status = 'CONNECTED' order by id limit $1`, [backlog + paced]);
+      const { rows } = await pool.query<{ id: string }>(`select id from social_account where connection_status = 'CONNECTED' order by id limit $1`, [
+        backlog + paced,
+      ]);
       const queued = rows.slice(0, backlog).map((r) => r.id);
       const live = rows.slice(backlog).map((r) => r.id);
 
@@ -89,7 +91,10 @@ export const webhookDelivery: Scenario = {
 
       const drainRate = (queued.length / drainMs) * 1000;
       const rows_: ResultRow[] = [
-        { measure: `Queue ${int(queued.length)} changes (outbox write inside the status transaction)`, ours: `${int((queued.length / queueMs) * 1000)} changes/s` },
+        {
+          measure: `Queue ${int(queued.length)} changes (outbox write inside the status transaction)`,
+          ours: `${int((queued.length / queueMs) * 1000)} changes/s`,
+        },
         { measure: `Drain a backlog of ${int(queued.length)} webhooks (1 worker, 8 in flight)`, ours: `${int(drainRate)} deliveries/s (${ms(drainMs)})` },
         {
           measure: `Delivery latency from the change, ${perSecond} changes/s (p50 / p99 / max)`,

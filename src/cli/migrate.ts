@@ -19,7 +19,11 @@ async function main(): Promise<void> {
     try {
       const { applied } = await runMigrations(orm, databaseUrl, logger);
       const total = (await orm.migrator.getExecutedMigrations()).length;
-      process.stdout.write(applied.length > 0 ? `Applied ${applied.length} migration(s): ${applied.join(', ')} (${total} in total)\n` : `Nothing to apply: all ${total} migrations are in place\n`);
+      process.stdout.write(
+        applied.length > 0
+          ? `Applied ${applied.length} migration(s): ${applied.join(', ')} (${total} in total)\n`
+          : `Nothing to apply: all ${total} migrations are in place\n`,
+      );
     } finally {
       await orm.close(true);
     }

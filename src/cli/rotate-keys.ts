@@ -43,13 +43,17 @@ async function main(): Promise<void> {
       for (const counts of [report.grant, report.account]) for (const [id, n] of Object.entries(counts.unreadable)) unreadable[id] = (unreadable[id] ?? 0) + n;
       if (Object.keys(unreadable).length > 0) {
         exitCode = 2;
-        const list = Object.entries(unreadable).map(([id, n]) => `${n} under key "${id}"`).join(', ');
+        const list = Object.entries(unreadable)
+          .map(([id, n]) => `${n} under key "${id}"`)
+          .join(', ');
         process.stdout.write(
           `Cannot open ${list}: no configured key opens them. Add that key to TOKEN_ENCRYPTION_OLD_KEYS and run this again; ` +
             'otherwise those accounts report that they need reconnecting the next time they are used.\n',
         );
       } else {
-        process.stdout.write(`Every stored token is under key "${cipher.currentKeyId}": keys in TOKEN_ENCRYPTION_OLD_KEYS can be removed once every process runs with this key.\n`);
+        process.stdout.write(
+          `Every stored token is under key "${cipher.currentKeyId}": keys in TOKEN_ENCRYPTION_OLD_KEYS can be removed once every process runs with this key.\n`,
+        );
       }
     } finally {
       await orm.close(true);

@@ -13,4 +13,6 @@ if (!config.jwt.secret) {
   console.error('JWT_PUBLIC_KEY is configured: tokens must come from the issuer that holds the private key.');
   process.exit(78);
 }
-process.stdout.write(`${signDevelopmentToken(config.jwt.secret, memberId, ttl ? Number(ttl) : undefined, { issuer: config.jwt.issuer, audience: config.jwt.audience })}\n`);
+process.stdout.write(
+  `${signDevelopmentToken(config.jwt.secret, memberId, ttl ? Number(ttl) : undefined, { issuer: config.jwt.issuer, audience: config.jwt.audience })}\n`,
+);

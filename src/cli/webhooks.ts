@@ -16,7 +16,12 @@ async function main(): Promise<number> {
   const sinceRaw = flags.get('--since');
   const eventId = flags.get('--event');
   const since = sinceRaw ? new Date(sinceRaw) : undefined;
-  if (command !== 'redeliver' || (!since && !eventId) || (since && Number.isNaN(since.getTime())) || [...flags.keys()].some((k) => k !== '--since' && k !== '--event')) {
+  if (
+    command !== 'redeliver' ||
+    (!since && !eventId) ||
+    (since && Number.isNaN(since.getTime())) ||
+    [...flags.keys()].some((k) => k !== '--since' && k !== '--event')
+  ) {
     console.error(USAGE);
     return 64;
   }

@@ -168,7 +168,13 @@ function metaApps(settings: Settings, production: boolean, problems: Problems): 
   };
 }
 
-function tokenKeySource(settings: Settings, dataDir: string, production: boolean, problems: Problems, developmentDefaults: string[]): TokenKeySource | undefined {
+function tokenKeySource(
+  settings: Settings,
+  dataDir: string,
+  production: boolean,
+  problems: Problems,
+  developmentDefaults: string[],
+): TokenKeySource | undefined {
   const current = settings.TOKEN_ENCRYPTION_KEY;
   if (current) return { current, old: settings.TOKEN_ENCRYPTION_OLD_KEYS };
   if (production) {
@@ -210,7 +216,8 @@ function webhookConfig(settings: Settings, mode: { production: boolean; sandbox:
     secret ??= SANDBOX_WEBHOOK_SECRET;
     developmentDefaults.push('STATUS_WEBHOOK_URL is unset: status webhooks go to the built-in receiver at /sandbox/webhooks');
   }
-  if (settings.WEBHOOK_RETENTION_DAYS * 24 < settings.WEBHOOK_RETRY_HORIZON_HOURS) problems.push('WEBHOOK_RETENTION_DAYS must cover WEBHOOK_RETRY_HORIZON_HOURS');
+  if (settings.WEBHOOK_RETENTION_DAYS * 24 < settings.WEBHOOK_RETRY_HORIZON_HOURS)
+    problems.push('WEBHOOK_RETENTION_DAYS must cover WEBHOOK_RETRY_HORIZON_HOURS');
   return {
     endpoints,
     secret,

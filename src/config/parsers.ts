@@ -46,7 +46,12 @@ export function decimal<O extends Options<number> & Range>(options: O): Defined<
   return numeric('number', 'a number', (_raw, value) => Number.isFinite(value), options);
 }
 
-function numeric<O extends Options<number> & Range>(kind: string, described: string, valid: (raw: string, value: number) => boolean, options: O): Defined<number, O> {
+function numeric<O extends Options<number> & Range>(
+  kind: string,
+  described: string,
+  valid: (raw: string, value: number) => boolean,
+  options: O,
+): Defined<number, O> {
   return {
     ...options,
     accepts: `${kind}${describeRange(options)}`,
@@ -60,7 +65,9 @@ function numeric<O extends Options<number> & Range>(kind: string, described: str
 }
 
 /** Free text, or text matching `pattern` (`problem` then says what is wrong, after the name). */
-export function text<O extends Options<string> & { pattern?: RegExp; problem?: string | ((raw: string) => string); accepts?: string }>(options: O): Defined<string, O> {
+export function text<O extends Options<string> & { pattern?: RegExp; problem?: string | ((raw: string) => string); accepts?: string }>(
+  options: O,
+): Defined<string, O> {
   const { problem = `must match ${options.pattern}` } = options;
   return {
     ...options,
@@ -85,7 +92,10 @@ export function httpUrl<O extends Options<string> & { problem?: string }>(option
   };
 }
 
-export function choice<const C extends readonly string[], O extends Options<C[number]> & { ignoreCase?: boolean }>(choices: C, options: O): Defined<C[number], O> {
+export function choice<const C extends readonly string[], O extends Options<C[number]> & { ignoreCase?: boolean }>(
+  choices: C,
+  options: O,
+): Defined<C[number], O> {
   const listed = choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `one of ${choices.join(', ')}`;
   return {
     ...options,
@@ -109,7 +119,10 @@ export function flag<O extends Options<boolean>>(options: O): Defined<boolean, O
  * Comma separated; blanks dropped; each entry parsed by `item` (undefined: it added a problem).
  * Unset: empty, unless a default says otherwise.
  */
-export function list<T>(item: (entry: string, name: string, problems: Problems, index: number) => T | undefined, options: Options<T[]> & { accepts: string }): Variable<T[]> {
+export function list<T>(
+  item: (entry: string, name: string, problems: Problems, index: number) => T | undefined,
+  options: Options<T[]> & { accepts: string },
+): Variable<T[]> {
   return {
     default: [],
     ...options,
@@ -163,7 +176,12 @@ export function redactUrl(raw: string): string {
 export type Values<V> = { [K in keyof V]: V[K] extends Variable<infer T> ? T : never };
 
 /** Every variable of `table`, parsed or defaulted (blank counts as unset), and the names whose value was bad. */
-export function readVariables<V extends Record<string, Variable<unknown>>>(table: V, env: Env, mode: Mode, problems: Problems): { values: Values<V>; invalid: Set<keyof V> } {
+export function readVariables<V extends Record<string, Variable<unknown>>>(
+  table: V,
+  env: Env,
+  mode: Mode,
+  problems: Problems,
+): { values: Values<V>; invalid: Set<keyof V> } {
   const values: Record<string, unknown> = {};
   const invalid = new Set<keyof V>();
   for (const [name, variable] of Object.entries(table)) {

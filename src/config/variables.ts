@@ -30,7 +30,11 @@ const service = {
     accepts: 'comma-separated origins',
     doc: 'exact browser origins (`https://app.example.com`) allowed to call `/graphql` and the REST facade with credentials; no wildcard',
   }),
-  INTROSPECTION: flag({ default: (mode) => !mode.production, defaultDoc: 'on, off in production', doc: 'GraphQL introspection; off also masks field suggestions in errors' }),
+  INTROSPECTION: flag({
+    default: (mode) => !mode.production,
+    defaultDoc: 'on, off in production',
+    doc: 'GraphQL introspection; off also masks field suggestions in errors',
+  }),
   GRAPHQL_EXECUTOR: choice(['jit', 'graphql-js'], {
     default: 'jit',
     doc: '`jit`: HTTP queries run compiled by graphql-jit once a document repeats (same answers; graphql-js runs mutations, first uses and anything it cannot compile); `graphql-js`: graphql-js only',
@@ -42,13 +46,22 @@ const service = {
     doc: 'status events (`statusHistory`, replay with `after`) are kept this long; older cursors answer `CURSOR_EXPIRED`; the worker prunes older events',
   }),
   PRICE_POLICY_FILE: text({ accepts: 'path', doc: 'JSON price policy (validated at startup; see [Price](#price))' }),
-  PRICE_CURRENCY: text({ pattern: /^[A-Z]{3}$/, problem: 'must be an ISO 4217 code such as USD', accepts: 'ISO 4217 code', defaultDoc: "the policy's (`USD`)", doc: 'currency of the prices' }),
+  PRICE_CURRENCY: text({
+    pattern: /^[A-Z]{3}$/,
+    problem: 'must be an ISO 4217 code such as USD',
+    accepts: 'ISO 4217 code',
+    defaultDoc: "the policy's (`USD`)",
+    doc: 'currency of the prices',
+  }),
   LOG_LEVEL: choice(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
     default: (mode) => (mode.nodeEnv === 'test' ? 'warn' : 'info'),
     defaultDoc: '`info` (`warn` when `NODE_ENV=test`)',
     doc: "pino level; tokens, secrets and OAuth codes are redacted and never logged (Meta's error `code`/`subcode` stay visible)",
   }),
-  LOG_FORMAT: choice(['auto', 'json', 'pretty'], { default: 'auto', doc: '`auto`: pretty (pino-pretty) when stdout is a terminal outside production, JSON otherwise' }),
+  LOG_FORMAT: choice(['auto', 'json', 'pretty'], {
+    default: 'auto',
+    doc: '`auto`: pretty (pino-pretty) when stdout is a terminal outside production, JSON otherwise',
+  }),
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl({
     problem: 'must be an http(s) URL (the collector, e.g. http://otel-collector:4318)',
     doc: 'OTLP/HTTP collector base URL (e.g. `http://otel-collector:4318`; spans go to `/v1/traces`); unset: no tracing',
@@ -73,15 +86,24 @@ const secrets = {
   FACEBOOK_APP_SECRET: text({ doc: 'its secret' }),
   INSTAGRAM_APP_ID: text({ doc: 'Instagram (Business Login) app' }),
   INSTAGRAM_APP_SECRET: text({ doc: 'its secret' }),
-  OAUTH_REDIRECT_URIS: list(httpUrlEntry((uri) => uri), {
-    accepts: 'comma-separated URLs',
-    defaultDoc: '`$PUBLIC_URL/oauth/callback` outside production',
-    doc: 'allowlist; the first is the default; https in production',
-  }),
+  OAUTH_REDIRECT_URIS: list(
+    httpUrlEntry((uri) => uri),
+    {
+      accepts: 'comma-separated URLs',
+      defaultDoc: '`$PUBLIC_URL/oauth/callback` outside production',
+      doc: 'allowlist; the first is the default; https in production',
+    },
+  ),
 };
 
 const meta = {
-  META_GRAPH_VERSION: text({ default: 'v25.0', pattern: /^v\d+\.\d+$/, problem: (raw) => `must look like v25.0 (got "${raw}")`, accepts: '`vNN.N`', doc: 'Graph API version prefix' }),
+  META_GRAPH_VERSION: text({
+    default: 'v25.0',
+    pattern: /^v\d+\.\d+$/,
+    problem: (raw) => `must look like v25.0 (got "${raw}")`,
+    accepts: '`vNN.N`',
+    doc: 'Graph API version prefix',
+  }),
   // Each base URL may carry a path prefix (a proxy); the emulator replaces them all in sandbox mode.
   FACEBOOK_WWW_URL: httpUrl({ default: META_DEFAULT_URLS.facebookWww, doc: 'Facebook Login dialog; every Meta base URL may carry a path prefix (a proxy)' }),
   FACEBOOK_GRAPH_URL: httpUrl({ default: META_DEFAULT_URLS.facebookGraph, doc: 'Graph API of the Facebook Login flow' }),
@@ -139,11 +161,20 @@ const memberBudgets = {
   RATE_LIMIT_OPERATIONS: integer({ default: 300, min: 0, doc: 'operations (GraphQL requests, REST calls, subscribes) per member and window' }),
   RATE_LIMIT_OAUTH_URLS: integer({ default: 20, min: 0, doc: '`oauthUrl` fields (aliases count one each) / `GET /oauth/url`' }),
   RATE_LIMIT_META_MUTATIONS: integer({ default: 30, min: 0, doc: '`syncSocialAccount` and `connectInstagram` fields / REST sync and connect' }),
-  REQUEST_LIMITS: choice(['on', 'off'], { default: 'on', ignoreCase: true, doc: '`off` turns the operation limits and member budgets off (benchmark baselines only)' }),
+  REQUEST_LIMITS: choice(['on', 'off'], {
+    default: 'on',
+    ignoreCase: true,
+    doc: '`off` turns the operation limits and member budgets off (benchmark baselines only)',
+  }),
 };
 
 const boundedState = {
-  SYNC_MIN_INTERVAL_SECONDS: integer({ default: 30, min: 0, max: 86400, doc: 'a sync this soon after the last successful one answers the stored figures; `0`: always ask Meta' }),
+  SYNC_MIN_INTERVAL_SECONDS: integer({
+    default: 30,
+    min: 0,
+    max: 86400,
+    doc: 'a sync this soon after the last successful one answers the stored figures; `0`: always ask Meta',
+  }),
   OAUTH_MAX_PENDING_STATES: integer({ default: 10, min: 1, max: 1000, doc: 'pending OAuth states per member; one more deletes the oldest' }),
   HOUSEKEEPING_INTERVAL_SECONDS: integer({ default: 300, min: 1, doc: 'period of the housekeeping job (expired OAuth states, ended rate-limit windows)' }),
   HOUSEKEEPING_BATCH_SIZE: integer({ default: 500, min: 1, max: 10000, doc: 'rows deleted per statement' }),

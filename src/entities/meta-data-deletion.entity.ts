@@ -18,7 +18,8 @@ export enum DataDeletionStatus {
 @Entity({ tableName: 'meta_data_deletion' })
 @Index({ name: 'meta_data_deletion_due_idx', properties: ['status', 'deleteAfter'] })
 export class MetaDataDeletion {
-  [OptionalProps]?: 'status' | 'completedAt' | 'pendingAccountIds' | 'pendingGrantIds' | 'accountsDeleted' | 'grantsDeleted' | 'oauthStatesDeleted' | 'eventsDeleted';
+  [OptionalProps]?:
+    'status' | 'completedAt' | 'pendingAccountIds' | 'pendingGrantIds' | 'accountsDeleted' | 'grantsDeleted' | 'oauthStatesDeleted' | 'eventsDeleted';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -15,11 +15,23 @@ import { MetaGrant } from './meta-grant.entity';
 @Unique({ name: 'social_account_member_platform_user_unique', properties: ['memberId', 'platform', 'platformUserId'] })
 @Index({
   name: 'social_account_member_list_idx',
-  expression:
-    'create index "social_account_member_list_idx" on "social_account" ("member_id", "connection_status", "connected_at" desc)',
+  expression: 'create index "social_account_member_list_idx" on "social_account" ("member_id", "connection_status", "connected_at" desc)',
 })
 export class SocialAccount {
-  [OptionalProps]?: 'platform' | 'followersCount' | 'followingCount' | 'mediaCount' | 'connectionStatus' | 'priceTier' | 'price' | 'currency' | 'connectedAt' | 'updatedAt' | 'createdAt' | 'failureCount' | 'version';
+  [OptionalProps]?:
+    | 'platform'
+    | 'followersCount'
+    | 'followingCount'
+    | 'mediaCount'
+    | 'connectionStatus'
+    | 'priceTier'
+    | 'price'
+    | 'currency'
+    | 'connectedAt'
+    | 'updatedAt'
+    | 'createdAt'
+    | 'failureCount'
+    | 'version';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })

@@ -17,7 +17,10 @@ export enum WebhookDeliveryStatus {
   name: 'webhook_delivery_pending_idx',
   expression: `create index "webhook_delivery_pending_idx" on "webhook_delivery" ("endpoint", "account_id", "event_seq") where "status" = 'PENDING'`,
 })
-@Index({ name: 'webhook_delivery_due_idx', expression: `create index "webhook_delivery_due_idx" on "webhook_delivery" ("next_attempt_at") where "status" = 'PENDING'` })
+@Index({
+  name: 'webhook_delivery_due_idx',
+  expression: `create index "webhook_delivery_due_idx" on "webhook_delivery" ("next_attempt_at") where "status" = 'PENDING'`,
+})
 @Index({ name: 'webhook_delivery_event_idx', properties: ['eventId'] })
 export class WebhookDelivery {
   [OptionalProps]?: 'id' | 'status' | 'attempts' | 'leaseUntil' | 'lastAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt';

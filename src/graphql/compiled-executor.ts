@@ -37,7 +37,13 @@ export function compiledExecutorGateway(schema: GraphQLSchema, onExecuted: (exec
     const variables = request.variables ?? {};
     const graphqlJs = () => {
       onExecuted('graphql-js');
-      return execute({ schema, document, contextValue: context, variableValues: request.variables, operationName: request.operationName }) as Promise<ExecutionResult>;
+      return execute({
+        schema,
+        document,
+        contextValue: context,
+        variableValues: request.variables,
+        operationName: request.operationName,
+      }) as Promise<ExecutionResult>;
     };
     if (operation.operation !== OperationTypeNode.QUERY) return graphqlJs();
 

@@ -4,7 +4,14 @@ import { ErrorCode, toPublicError } from '../errors';
 import type { Logger } from '../logger';
 
 /** Apollo/graphql-js codes for malformed operations pass through; they describe the request, not us. */
-const REQUEST_ERROR_CODES = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'BAD_REQUEST', 'PERSISTED_QUERY_NOT_FOUND', 'OPERATION_RESOLUTION_FAILURE']);
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
 
 /** Refusals our limits raise before execution (operation limits, member budgets): code and extensions pass as built. */
 const REFUSAL_CODES = new Set<string>([ErrorCode.OPERATION_LIMIT_EXCEEDED, ErrorCode.RATE_LIMITED]);

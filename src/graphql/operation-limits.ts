@@ -133,7 +133,10 @@ function countTokens(source: string, maxTokens: number): GraphQLError | undefine
       n: maxTokens,
       // Stop lexing at the first token over the limit (the throw is caught below).
       propagateOnRejection: true,
-      onReject: [(_context, error) => (refusal = operationLimitError('tokens', `The operation is too large: ${error.message.replace(/^Syntax Error: /, '')} (GRAPHQL_MAX_TOKENS).`))],
+      onReject: [
+        (_context, error) =>
+          (refusal = operationLimitError('tokens', `The operation is too large: ${error.message.replace(/^Syntax Error: /, '')} (GRAPHQL_MAX_TOKENS).`)),
+      ],
     }).parseDocument();
   } catch {
     // The limit (refusal is set), or a syntax error that graphql-js reports as GRAPHQL_PARSE_FAILED.

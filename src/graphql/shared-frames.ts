@@ -46,7 +46,8 @@ export function createSharedFrames(metrics: Metrics, formatError: FormatError) {
   };
 
   function jsonMessageReplacer(this: unknown, key: string, value: unknown): unknown {
-    if (key === '') pendingJson = undefined; // a new message
+    if (key === '')
+      pendingJson = undefined; // a new message
     else if (key === 'payload' && typeof value === 'object' && value !== null && (this as { type?: unknown }).type === 'next') {
       const json = serialized.get(value);
       if (json !== undefined) {

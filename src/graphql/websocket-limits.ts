@@ -50,9 +50,12 @@ export function createWebSocketLimits(services: Services, memberOf: (socket: Web
       if (activeOnSocket > limits.websocket.maxSubscriptionsPerSocket) {
         services.refusals.refused('ws_subscriptions_per_socket', memberId);
         return [
-          new GraphQLError(`At most ${limits.websocket.maxSubscriptionsPerSocket} subscriptions per connection; complete one first or open another connection.`, {
-            extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, limit: limits.websocket.maxSubscriptionsPerSocket },
-          }),
+          new GraphQLError(
+            `At most ${limits.websocket.maxSubscriptionsPerSocket} subscriptions per connection; complete one first or open another connection.`,
+            {
+              extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, limit: limits.websocket.maxSubscriptionsPerSocket },
+            },
+          ),
         ];
       }
       const tooLarge = typeof query === 'string' ? tokenGuard(query) : undefined;

@@ -7,7 +7,9 @@ export const GRAPHQL_BODY_LIMIT_BYTES = 256 * 1024;
 
 /** What the express JSON error handler answers for a body that is not JSON (src/bootstrap.ts jsonErrors). */
 const MALFORMED_BODY = JSON.stringify({ errors: [{ message: 'The request is malformed.', extensions: { code: 'BAD_USER_INPUT' } }] });
-const INTERNAL_ERROR = JSON.stringify({ errors: [{ message: 'Something went wrong on our side; it has been logged.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+const INTERNAL_ERROR = JSON.stringify({
+  errors: [{ message: 'Something went wrong on our side; it has been logged.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+});
 const JSON_UTF8 = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
 
 /**

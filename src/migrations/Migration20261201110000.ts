@@ -6,7 +6,6 @@ import { Migration } from '@mikro-orm/migrations';
  * re-checked by the worker.
  */
 export class Migration20261201110000 extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "social_account" add column "page_id" text null, add column "page_name" text null, add column "recheck_until" timestamptz null;`);
   }
@@ -14,5 +13,4 @@ export class Migration20261201110000 extends Migration {
   override async down(): Promise<void> {
     this.addSql(`alter table "social_account" drop column "page_id", drop column "page_name", drop column "recheck_until";`);
   }
-
 }

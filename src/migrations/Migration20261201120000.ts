@@ -9,12 +9,13 @@ import { Migration } from '@mikro-orm/migrations';
  * the professional id matches them. A data deletion that matches nothing is now recorded as such.
  */
 export class Migration20261201120000 extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "meta_grant" add column "app_scoped_user_id" text null;`);
     this.addSql(`create index "meta_grant_app_scoped_user_id_index" on "meta_grant" ("app_scoped_user_id");`);
     this.addSql(`alter table "meta_data_deletion" drop constraint if exists "meta_data_deletion_status_check";`);
-    this.addSql(`alter table "meta_data_deletion" add constraint "meta_data_deletion_status_check" check ("status" in ('RECEIVED', 'COMPLETED', 'NO_DATA_FOUND'));`);
+    this.addSql(
+      `alter table "meta_data_deletion" add constraint "meta_data_deletion_status_check" check ("status" in ('RECEIVED', 'COMPLETED', 'NO_DATA_FOUND'));`,
+    );
   }
 
   override async down(): Promise<void> {
@@ -24,5 +25,4 @@ export class Migration20261201120000 extends Migration {
     this.addSql(`update "meta_data_deletion" set "status" = 'COMPLETED' where "status" = 'NO_DATA_FOUND';`);
     this.addSql(`alter table "meta_data_deletion" add constraint "meta_data_deletion_status_check" check ("status" in ('RECEIVED', 'COMPLETED'));`);
   }
-
 }

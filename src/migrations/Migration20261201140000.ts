@@ -8,7 +8,9 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261201140000 extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table "member_rate_limit" ("key" varchar(255) not null, "points" integer not null default 0, "expire" bigint null, constraint "member_rate_limit_pkey" primary key ("key"));`);
+    this.addSql(
+      `create table "member_rate_limit" ("key" varchar(255) not null, "points" integer not null default 0, "expire" bigint null, constraint "member_rate_limit_pkey" primary key ("key"));`,
+    );
     this.addSql(`create index "member_rate_limit_expire_idx" on "member_rate_limit" ("expire");`);
     this.addSql(`create index "oauth_state_member_idx" on "oauth_state" ("member_id", "created_at");`);
   }

@@ -198,7 +198,10 @@ export class DueAccountRepository {
   /** Gives claimed accounts back (whatever happened to them), so the next due time alone decides. */
   async releaseLeases(owner: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.em.execute('update social_account set lease_until = null, lease_owner = null where id = any(?::uuid[]) and lease_owner = ?', [pgUuidArray(ids), owner]);
+    await this.em.execute('update social_account set lease_until = null, lease_owner = null where id = any(?::uuid[]) and lease_owner = ?', [
+      pgUuidArray(ids),
+      owner,
+    ]);
   }
 
   /** Pushes the lease of `ids` to `until`; returns the ids that are still this owner's. */

@@ -57,7 +57,17 @@ export class GrantCheckRepository {
          from jsonb_to_recordset(?::jsonb) as r(id uuid, previous text, sealed text, issued_at timestamptz, expires_at timestamptz)
         where g.id = r.id and g.token_encrypted = r.previous
         returning g.id`,
-      [JSON.stringify(writes.map((w) => ({ id: w.grantId, previous: w.previousSealed, sealed: w.sealed, issued_at: w.issuedAt.toISOString(), expires_at: w.expiresAt.toISOString() })))],
+      [
+        JSON.stringify(
+          writes.map((w) => ({
+            id: w.grantId,
+            previous: w.previousSealed,
+            sealed: w.sealed,
+            issued_at: w.issuedAt.toISOString(),
+            expires_at: w.expiresAt.toISOString(),
+          })),
+        ),
+      ],
     );
     return new Set(rows.map((r) => r.id));
   }

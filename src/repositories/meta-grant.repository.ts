@@ -32,12 +32,7 @@ export async function lockMetaUser(em: EntityManager, provider: LoginProvider, m
  * Accounts of ANY member, other than `exceptAccountId`, linked through a grant of this Meta user
  * and not DISCONNECTED.
  */
-export async function countAccountsRelyingOnMetaUser(
-  em: EntityManager,
-  provider: LoginProvider,
-  metaUserId: string,
-  exceptAccountId: string,
-): Promise<number> {
+export async function countAccountsRelyingOnMetaUser(em: EntityManager, provider: LoginProvider, metaUserId: string, exceptAccountId: string): Promise<number> {
   const [row] = await em.execute<Array<{ n: number }>>(
     `select count(*)::int as n
        from social_account a join meta_grant g on g.id = a.grant_id
@@ -58,10 +53,10 @@ export async function grantIdsOfMetaUsers(em: EntityManager, provider: LoginProv
 
 /** The Instagram professional account ids (`user_id`) of grants that stored this app-scoped `id`. */
 export async function instagramUserIdsForAppScopedId(em: EntityManager, appScopedUserId: string): Promise<string[]> {
-  const rows = await em.execute<Array<{ meta_user_id: string }>>(
-    'select distinct meta_user_id from meta_grant where provider = ? and app_scoped_user_id = ?',
-    [LoginProvider.INSTAGRAM, appScopedUserId],
-  );
+  const rows = await em.execute<Array<{ meta_user_id: string }>>('select distinct meta_user_id from meta_grant where provider = ? and app_scoped_user_id = ?', [
+    LoginProvider.INSTAGRAM,
+    appScopedUserId,
+  ]);
   return rows.map((r) => r.meta_user_id);
 }
 

@@ -91,5 +91,7 @@ export async function deleteDisconnectedAccounts(em: EntityManager, accountIds: 
 
 /** How many accounts (of every member) are in each status. */
 export function countAccountsByStatus(em: EntityManager): Promise<Array<{ status: string; n: number }>> {
-  return em.execute<Array<{ status: string; n: number }>>('select connection_status as status, count(*)::int as n from social_account group by connection_status');
+  return em.execute<Array<{ status: string; n: number }>>(
+    'select connection_status as status, count(*)::int as n from social_account group by connection_status',
+  );
 }

@@ -56,7 +56,21 @@ export async function insertEventWithDeliveries(
        insert into webhook_delivery (event_id, event_seq, account_id, endpoint, next_attempt_at, give_up_at, created_at)
        select ev.id, ev.seq, ev.account_id, e.endpoint, ?, ?, ? from ev cross join json_array_elements_text(?::json) as e(endpoint)
        returning event_id`,
-    [row.id, row.type, row.accountId, row.memberId, row.connectionEventId, row.windowKey, row.body, row.occurredAt, now, now, row.giveUpAt, now, JSON.stringify(row.endpoints)],
+    [
+      row.id,
+      row.type,
+      row.accountId,
+      row.memberId,
+      row.connectionEventId,
+      row.windowKey,
+      row.body,
+      row.occurredAt,
+      now,
+      now,
+      row.giveUpAt,
+      now,
+      JSON.stringify(row.endpoints),
+    ],
   );
   return rows.length > 0;
 }
@@ -141,7 +155,9 @@ export async function requeueEvents(
 }
 
 /** Delivery counts across every endpoint. */
-export async function deliveryCounts(em: EntityManager): Promise<{ pending: number; delivered: number; failed: number; retried: number; oldest: string | null }> {
+export async function deliveryCounts(
+  em: EntityManager,
+): Promise<{ pending: number; delivered: number; failed: number; retried: number; oldest: string | null }> {
   const [row] = await em.execute<Array<{ pending: number; delivered: number; failed: number; retried: number; oldest: string | null }>>(
     `select count(*) filter (where status = 'PENDING')::int as pending,
             count(*) filter (where status = 'DELIVERED')::int as delivered,

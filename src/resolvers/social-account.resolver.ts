@@ -31,11 +31,7 @@ export class SocialAccountResolver {
   }
 
   @Mutation(() => SocialAccount, { description: 'Idempotent: deletes the stored tokens and marks the account DISCONNECTED.' })
-  disconnectSocialAccount(
-    @Arg('id', () => ID) id: string,
-    @CurrentMember() member: AuthenticatedMember,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<SocialAccount> {
+  disconnectSocialAccount(@Arg('id', () => ID) id: string, @CurrentMember() member: AuthenticatedMember, @Ctx() ctx: GraphQLContext): Promise<SocialAccount> {
     return ctx.services.accounts.disconnect(ctx.em, member.memberId, id);
   }
 

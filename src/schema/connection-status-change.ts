@@ -7,7 +7,7 @@ import { SocialConnectionStatus } from '../domain/social-account';
 export class ConnectionStatusChange {
   @Field(() => String, {
     description:
-      "Opaque; ordered per member in commit order. Pass it as connectionStatusChanged(after:) to receive, exactly once, every change committed after this one.",
+      'Opaque; ordered per member in commit order. Pass it as connectionStatusChanged(after:) to receive, exactly once, every change committed after this one.',
   })
   cursor!: string;
 

@@ -48,7 +48,11 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
   // A build of the dashboard of its own, so a stale web/dist (or another test building it) cannot interfere.
   webDist = mkdtempSync(path.join(tmpdir(), 'igc-cors-web-'));
-  await promisify(execFile)(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.mts', '--outDir', webDist, '--emptyOutDir'], { cwd: ROOT });
+  await promisify(execFile)(
+    path.join(ROOT, 'node_modules', '.bin', 'vite'),
+    ['build', '--config', 'web/vite.config.mts', '--outDir', webDist, '--emptyOutDir'],
+    { cwd: ROOT },
+  );
   allowedOrigin = await listen(dashboardHost());
   otherOrigin = await listen(dashboardHost());
   app = await TestApp.start({ env: { CORS_ORIGINS: `https://platform.example.test,${allowedOrigin}` } });
@@ -59,7 +63,16 @@ beforeAll(async () => {
   username = account.username;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -79,13 +92,16 @@ async function signedInPage() {
 }
 
 describe('CORS_ORIGINS', () => {
-  it('the dashboard on an allowed origin lists the member\'s accounts through the API on another origin', async () => {
+  it("the dashboard on an allowed origin lists the member's accounts through the API on another origin", async () => {
     const { context, page } = await signedInPage();
     await page.goto(allowedOrigin);
     await page.getByRole('heading', { name: `@${username}` }).waitFor();
     // The REST facade too, with the JWT (a header that forces a preflight).
     const rest = await page.evaluate(
-      async ({ url, token }) => (await (await fetch(`${url}/ai/instagram/accounts`, { headers: { authorization: `Bearer ${token}` } })).json()) as { data: Array<{ username: string }> },
+      async ({ url, token }) =>
+        (await (await fetch(`${url}/ai/instagram/accounts`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+          data: Array<{ username: string }>;
+        },
       { url: app.url, token: app.tokenFor(MEMBER) },
     );
     expect(rest.data.map((a) => a.username)).toEqual([username]);
@@ -110,7 +126,10 @@ describe('CORS_ORIGINS', () => {
 
   it('answers the preflight for allowed origins only, with exact origin and credentials, never a wildcard', async () => {
     const preflight = (origin: string, url = `${app.url}/graphql`) =>
-      fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      fetch(url, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     for (const url of [`${app.url}/graphql`, `${app.url}/ai/instagram/accounts`]) {
       const allowed = await preflight(allowedOrigin, url);
       expect(allowed.status).toBe(204);
@@ -123,11 +142,15 @@ describe('CORS_ORIGINS', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
   });
 
-  it('keeps Apollo\'s CSRF prevention: a simple cross-site request (no preflight) is refused', async () => {
+  it("keeps Apollo's CSRF prevention: a simple cross-site request (no preflight) is refused", async () => {
     const simpleGet = await fetch(`${app.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { origin: allowedOrigin } });
     expect(simpleGet.status).toBe(400);
     expect(await simpleGet.text()).toMatch(/Cross-Site Request Forgery/);
-    const simplePost = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { origin: allowedOrigin, 'content-type': 'text/plain' }, body: '{"query":"{ __typename }"}' });
+    const simplePost = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { origin: allowedOrigin, 'content-type': 'text/plain' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(simplePost.status).toBe(400);
   });
 });

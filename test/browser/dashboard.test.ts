@@ -43,7 +43,7 @@ async function newPage(width = 1200): Promise<Page> {
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !condition(); ) {
+  for (const deadline = Date.now() + timeoutMs; !condition();) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -54,7 +54,8 @@ const badgeOf = (page: Page, username: string) => page.locator('article', { has:
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
-  if (!existsSync(path.join(WEB_DIST, 'index.html'))) execFileSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.mts'], { cwd: ROOT });
+  if (!existsSync(path.join(WEB_DIST, 'index.html')))
+    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.mts'], { cwd: ROOT });
   mkdirSync(DOCS, { recursive: true });
   const db = await createTestDatabase();
   dropDatabase = db.drop;
@@ -62,17 +63,37 @@ beforeAll(async () => {
   const port = await freePort();
   // No Meta credentials: sandbox mode, with the seeded emulator and the demo sign-in.
   // SYNC_MIN_INTERVAL_SECONDS=0: the sync test clicks Sync seconds after connecting and expects Meta's new figures.
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, DISABLE_WORKER: '1', SYNC_MIN_INTERVAL_SECONDS: '0' });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DISABLE_WORKER: '1',
+    SYNC_MIN_INTERVAL_SECONDS: '0',
+  });
   handles = await bootstrap(config, { logger: createLogger('silent') });
   base = `http://localhost:${port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   context = await browser.newContext();
   // There is no internet here: profile pictures (Instagram's CDN) get a placeholder instead.
   await context.route(/^https:\/\//, (route) =>
-    route.fulfill({ contentType: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg" width="56" height="56"><rect width="56" height="56" fill="#c5cae9"/></svg>' }),
+    route.fulfill({
+      contentType: 'image/svg+xml',
+      body: '<svg xmlns="http://www.w3.org/2000/svg" width="56" height="56"><rect width="56" height="56" fill="#c5cae9"/></svg>',
+    }),
   );
 });
 
@@ -148,7 +169,10 @@ describe('dashboard', () => {
     expect(await badgeOf(other, 'sandbox.shop').textContent()).toBe('CONNECTED');
     await new Promise((resolve) => setTimeout(resolve, 300)); // let the second tab's subscription start
     await page.getByRole('button', { name: 'Disconnect @sandbox.shop' }).click();
-    await other.locator('article', { has: other.getByRole('heading', { name: '@sandbox.shop' }) }).locator('.badge[data-status="DISCONNECTED"]').waitFor();
+    await other
+      .locator('article', { has: other.getByRole('heading', { name: '@sandbox.shop' }) })
+      .locator('.badge[data-status="DISCONNECTED"]')
+      .waitFor();
     expect(await other.locator('#live').textContent()).toMatch(/@sandbox\.shop is now disconnected/);
     await shot(other, 'live-disconnect');
     // The change is in the account's history too.
@@ -173,13 +197,18 @@ describe('dashboard', () => {
       await new Promise((resolve) => setTimeout(resolve, 300)); // let the subscription start on the server
       // A change while the tab listens gives it a cursor.
       await page.getByRole('button', { name: 'Disconnect @sandbox.creator' }).click();
-      await tab.locator('article', { has: tab.getByRole('heading', { name: '@sandbox.creator' }) }).locator('.badge[data-status="DISCONNECTED"]').waitFor();
+      await tab
+        .locator('article', { has: tab.getByRole('heading', { name: '@sandbox.creator' }) })
+        .locator('.badge[data-status="DISCONNECTED"]')
+        .waitFor();
       // The network drops (every connection to the server is cut); meanwhile another account changes.
       const token = String(await tab.evaluate('Object.values(localStorage).find((v) => v.split(".").length === 3)'));
       const gql = (query: string) =>
-        fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) }).then(
-          (r) => r.json() as Promise<{ data: { socialAccounts: Array<{ id: string; username: string }> } }>,
-        );
+        fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body: JSON.stringify({ query }),
+        }).then((r) => r.json() as Promise<{ data: { socialAccounts: Array<{ id: string; username: string }> } }>);
       const { data } = await gql('{ socialAccounts { id username } }');
       const agency = data.socialAccounts.find((a) => a.username === 'sandbox.agency')!;
       for (const socket of sockets) socket.destroy();
@@ -188,7 +217,10 @@ describe('dashboard', () => {
       // the agency's disconnect is replayed (the tab does not reload its list when it has a cursor).
       await waitUntil(() => subscribes.length >= 2, 20_000);
       expect(subscribes.at(-1)).toMatch(/"after":"[A-Za-z0-9_-]+"/);
-      await tab.locator('article', { has: tab.getByRole('heading', { name: '@sandbox.agency' }) }).locator('.badge[data-status="DISCONNECTED"]').waitFor();
+      await tab
+        .locator('article', { has: tab.getByRole('heading', { name: '@sandbox.agency' }) })
+        .locator('.badge[data-status="DISCONNECTED"]')
+        .waitFor();
       expect(await tab.locator('#live').textContent()).toMatch(/@sandbox\.agency is now disconnected/);
     } finally {
       handles.httpServer.off('connection', track);

@@ -22,7 +22,12 @@ export function allow(app: TestApp, provider: Provider, metaUserId: string, stat
   return code;
 }
 
-export async function finishConnect(app: TestApp, memberId: string, code: string, state: string): Promise<GraphQLResponse<{ connectInstagram: SocialAccountFieldsFragment[] }>> {
+export async function finishConnect(
+  app: TestApp,
+  memberId: string,
+  code: string,
+  state: string,
+): Promise<GraphQLResponse<{ connectInstagram: SocialAccountFieldsFragment[] }>> {
   return app.gql(ConnectInstagramDocument, { code, state }, { memberId });
 }
 

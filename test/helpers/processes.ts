@@ -13,7 +13,11 @@ export class NodeProcess {
     env: Record<string, string>,
   ) {
     // Only what the test gives: the machine's environment must not leak into a production config.
-    this.child = spawn(process.execPath, [`${DIST}/${script}`], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [`${DIST}/${script}`], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk) => (this.output += String(chunk)));
     this.child.stderr!.on('data', (chunk) => (this.output += String(chunk)));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));

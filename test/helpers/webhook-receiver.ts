@@ -12,7 +12,12 @@ export interface ReceivedWebhook {
   /** The signature recomputed with the secret matches (timestamp tolerance aside: tests move the clock). */
   signatureMatches: boolean;
   answeredWith: number;
-  json: { id: string; type: string; timestamp: string; data: { account: Record<string, unknown>; memberId: string; previousStatus: string | null; status: string; reason: string | null; reconnectBy?: string } };
+  json: {
+    id: string;
+    type: string;
+    timestamp: string;
+    data: { account: Record<string, unknown>; memberId: string; previousStatus: string | null; status: string; reason: string | null; reconnectBy?: string };
+  };
 }
 
 type Answer = { status: number; headers?: Record<string, string>; delayMs?: number };
@@ -70,7 +75,15 @@ export class WebhookReceiver {
       const expected = this.signer.sign(id, new Date(Number(timestamp) * 1000), body);
       const answer = this.answer({ id, body });
       if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
-      this.received.push({ id, timestamp, signature, body, signatureMatches: signature.split(' ').includes(expected), answeredWith: answer.status, json: JSON.parse(body) });
+      this.received.push({
+        id,
+        timestamp,
+        signature,
+        body,
+        signatureMatches: signature.split(' ').includes(expected),
+        answeredWith: answer.status,
+        json: JSON.parse(body),
+      });
       res.writeHead(answer.status, answer.headers).end();
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));

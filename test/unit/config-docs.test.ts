@@ -40,7 +40,9 @@ describe('the variable table', () => {
   });
 
   it('names every variable an entry point reads from process.env', () => {
-    const used = sourceFiles(path.join(root, 'src')).flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]));
+    const used = sourceFiles(path.join(root, 'src')).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]),
+    );
     expect(used.length).toBeGreaterThan(0);
     expect(used.filter((name) => !names.includes(name))).toEqual([]);
   });

@@ -52,11 +52,21 @@ describe('config parsers', () => {
   });
 
   it('list: comma separated, blanks dropped, each entry checked with its position', () => {
-    const urls = list(httpUrlEntry((url) => url), { accepts: '', doc: '' });
+    const urls = list(
+      httpUrlEntry((url) => url),
+      { accepts: '', doc: '' },
+    );
     expect(read(urls).value).toEqual([]);
     expect(read(urls, ' https://a.example/cb , ,https://b.example/cb').value).toEqual(['https://a.example/cb', 'https://b.example/cb']);
-    expect(read(urls, 'https://a.example,ftp://b')).toEqual({ value: ['https://a.example'], problems: ['X: "ftp://b" is not an absolute http(s) URL'], invalid: true });
-    const indexed = list((entry, name, problems, index) => (entry === 'bad' ? void problems.push(`${name}[${index}] is bad`) : entry), { accepts: '', doc: '' });
+    expect(read(urls, 'https://a.example,ftp://b')).toEqual({
+      value: ['https://a.example'],
+      problems: ['X: "ftp://b" is not an absolute http(s) URL'],
+      invalid: true,
+    });
+    const indexed = list((entry, name, problems, index) => (entry === 'bad' ? void problems.push(`${name}[${index}] is bad`) : entry), {
+      accepts: '',
+      doc: '',
+    });
     expect(read(indexed, 'a,bad').problems).toEqual(['X[1] is bad']);
   });
 
@@ -64,7 +74,9 @@ describe('config parsers', () => {
     const version = text({ default: 'v25.0', pattern: /^v\d+\.\d+$/, problem: (raw) => `must look like v25.0 (got "${raw}")`, doc: '' });
     expect(read(version, '25').problems).toEqual(['X must look like v25.0 (got "25")']);
     // A static message never echoes the value (DATABASE_URL carries a password).
-    expect(read(text({ pattern: /^postgres/, problem: 'must be a postgres:// URL', doc: '' }), 'mysql://u:pw@h').problems).toEqual(['X must be a postgres:// URL']);
+    expect(read(text({ pattern: /^postgres/, problem: 'must be a postgres:// URL', doc: '' }), 'mysql://u:pw@h').problems).toEqual([
+      'X must be a postgres:// URL',
+    ]);
     expect(read(httpUrl({ doc: '' }), 'https://proxy.example/meta/graph//').value).toBe('https://proxy.example/meta/graph');
     expect(read(httpUrl({ problem: 'must be the collector URL', doc: '' }), 'nope').problems).toEqual(['X must be the collector URL']);
   });

@@ -25,7 +25,16 @@ describe('loadConfig', () => {
 
   it('refuses to start in production without credentials, naming every missing variable', () => {
     const problems = problemsOf({ NODE_ENV: 'production' }).join('\n');
-    for (const name of ['DATABASE_URL', 'JWT_SECRET', 'FACEBOOK_APP_ID', 'FACEBOOK_APP_SECRET', 'INSTAGRAM_APP_ID', 'INSTAGRAM_APP_SECRET', 'OAUTH_REDIRECT_URIS', 'TOKEN_ENCRYPTION_KEY']) {
+    for (const name of [
+      'DATABASE_URL',
+      'JWT_SECRET',
+      'FACEBOOK_APP_ID',
+      'FACEBOOK_APP_SECRET',
+      'INSTAGRAM_APP_ID',
+      'INSTAGRAM_APP_SECRET',
+      'OAUTH_REDIRECT_URIS',
+      'TOKEN_ENCRYPTION_KEY',
+    ]) {
       expect(problems).toContain(name);
     }
   });

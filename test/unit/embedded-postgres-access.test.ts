@@ -23,14 +23,18 @@ describe('embedded PostgreSQL on a fresh machine, as root', () => {
     expect(embeddedPostgresAccessProblem('/var/tmp/x/postgres', [binary])).toMatch(
       new RegExp(`cannot reach its programs .* because ${home} is closed to other users\\. Move the checkout .*DATABASE_URL`),
     );
-    expect(embeddedPostgresAccessProblem(path.join(home, 'data', 'postgres'), [])).toMatch(/cannot reach its data directory .* Set DATA_DIR to a directory it can reach/);
+    expect(embeddedPostgresAccessProblem(path.join(home, 'data', 'postgres'), [])).toMatch(
+      /cannot reach its data directory .* Set DATA_DIR to a directory it can reach/,
+    );
     chmodSync(home, 0o711);
     expect(embeddedPostgresAccessProblem(path.join(home, 'data', 'postgres'), [binary])).toBeUndefined();
   });
 
   (userInfo().uid === 0 ? it : it.skip)('npm start with DATA_DIR under a 0700 home stops before initdb, with that message', async () => {
     const started = Date.now();
-    await expect(startEmbeddedPostgres(path.join(home, 'data'), 54_000 + (process.pid % 1000), createLogger('silent'))).rejects.toThrow(EmbeddedPostgresAccessError);
+    await expect(startEmbeddedPostgres(path.join(home, 'data'), 54_000 + (process.pid % 1000), createLogger('silent'))).rejects.toThrow(
+      EmbeddedPostgresAccessError,
+    );
     expect(Date.now() - started).toBeLessThan(5_000); // at once: no initdb was attempted
   });
 });

@@ -40,11 +40,16 @@ describe('facebookDeadline', () => {
       expiredReason: null,
       needsReconnectBy: at(10 * DAY),
     });
-    expect(facebookDeadline({ now, hasPageToken: false, userTokenExpiresAt: at(50 * DAY), dataAccessExpiresAt: at(40 * DAY) }).needsReconnectBy).toEqual(at(40 * DAY));
+    expect(facebookDeadline({ now, hasPageToken: false, userTokenExpiresAt: at(50 * DAY), dataAccessExpiresAt: at(40 * DAY) }).needsReconnectBy).toEqual(
+      at(40 * DAY),
+    );
   });
 
   it('has no deadline when Meta gave none (a never-expiring token, data access unknown)', () => {
-    expect(facebookDeadline({ now, hasPageToken: false, userTokenExpiresAt: null, dataAccessExpiresAt: null })).toEqual({ expiredReason: null, needsReconnectBy: null });
+    expect(facebookDeadline({ now, hasPageToken: false, userTokenExpiresAt: null, dataAccessExpiresAt: null })).toEqual({
+      expiredReason: null,
+      needsReconnectBy: null,
+    });
   });
 
   it('treats the deadline moment itself as passed', () => {

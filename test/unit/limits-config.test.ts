@@ -23,13 +23,19 @@ describe('limits configuration', () => {
   });
 
   it('reads every limit from the environment and reports bad values all at once', () => {
-    const config = loadConfig({ ...production, GRAPHQL_MAX_ALIASES: '3', RATE_LIMIT_OPERATIONS: '0', SYNC_MIN_INTERVAL_SECONDS: '0', REQUEST_LIMITS: 'off' }, { cwd: dir });
+    const config = loadConfig(
+      { ...production, GRAPHQL_MAX_ALIASES: '3', RATE_LIMIT_OPERATIONS: '0', SYNC_MIN_INTERVAL_SECONDS: '0', REQUEST_LIMITS: 'off' },
+      { cwd: dir },
+    );
     expect(config.limits.operation.maxAliases).toBe(3);
     expect(config.limits.member.operations).toBe(0);
     expect(config.limits.syncMinIntervalSeconds).toBe(0);
     expect(config.limits.enabled).toBe(false);
     try {
-      loadConfig({ ...production, GRAPHQL_MAX_DEPTH: 'deep', OAUTH_MAX_PENDING_STATES: '0', REQUEST_LIMITS: 'maybe', WS_MAX_MESSAGE_BYTES: '10' }, { cwd: dir });
+      loadConfig(
+        { ...production, GRAPHQL_MAX_DEPTH: 'deep', OAUTH_MAX_PENDING_STATES: '0', REQUEST_LIMITS: 'maybe', WS_MAX_MESSAGE_BYTES: '10' },
+        { cwd: dir },
+      );
       throw new Error('expected a ConfigError');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);

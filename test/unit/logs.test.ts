@@ -39,7 +39,12 @@ describe('log format', () => {
     await ensureBuilt();
     const program = `const {createLogger}=require(${JSON.stringify(`${DIST}/logger.js`)}); createLogger('info', undefined, { production: process.env.NODE_ENV === 'production' }).info({ n: 1 }, 'hello from a terminal')`;
     const run = async (nodeEnv: string) =>
-      (await promisify(execFile)('script', ['-qec', `node -e ${JSON.stringify(program)}`, '/dev/null'], { cwd: ROOT, env: { ...process.env, NODE_ENV: nodeEnv } })).stdout;
+      (
+        await promisify(execFile)('script', ['-qec', `node -e ${JSON.stringify(program)}`, '/dev/null'], {
+          cwd: ROOT,
+          env: { ...process.env, NODE_ENV: nodeEnv },
+        })
+      ).stdout;
     const terminal = await run('development');
     expect(terminal).toMatch(/INFO.*hello from a terminal/);
     expect(terminal).not.toMatch(/^\{/m);
@@ -49,13 +54,21 @@ describe('log format', () => {
 });
 
 describe('the sandbox banner', () => {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgresql://unused@127.0.0.1/x', JWT_SECRET: 'x'.repeat(32), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: 'postgresql://unused@127.0.0.1/x',
+    JWT_SECRET: 'x'.repeat(32),
+    TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+  });
 
   it('is a framed block of lines on a terminal', async () => {
     const out = capture();
     const { emulator } = await startSandbox(config, systemClock, createLogger('info', out.stream, { format: 'pretty' }));
     await emulator.close();
-    const lines = out.text().split('\n').filter((l) => l.startsWith('|') || l.startsWith('==='));
+    const lines = out
+      .text()
+      .split('\n')
+      .filter((l) => l.startsWith('|') || l.startsWith('==='));
     expect(lines[0]).toMatch(/^=+$/);
     expect(lines.some((l) => /^\| SANDBOX MODE: .*\|$/.test(l))).toBe(true);
     expect(new Set(lines.map((l) => l.length)).size).toBe(1); // every line of the frame lines up

@@ -1,13 +1,30 @@
-import { classifyMetaError, MetaAuthError, MetaBadRequestError, MetaPermissionError, MetaRateLimitError, MetaTransientError } from '../../src/services/meta/errors';
+import {
+  classifyMetaError,
+  MetaAuthError,
+  MetaBadRequestError,
+  MetaPermissionError,
+  MetaRateLimitError,
+  MetaTransientError,
+} from '../../src/services/meta/errors';
 import { parseShortLivedToken } from '../../src/services/meta/instagram-client';
 import { parseJsonKeepingBigInts } from '../../src/services/meta/json';
 import { accountTypeOf } from '../../src/services/meta/profile';
-import { parseBusinessUseCaseUsage, parseRetryAfter, pausesForError, pausesFromUsage, parseAppUsage, retryAfterFor, type CallTargets } from '../../src/services/meta/rate-limit-scopes';
+import {
+  parseBusinessUseCaseUsage,
+  parseRetryAfter,
+  pausesForError,
+  pausesFromUsage,
+  parseAppUsage,
+  retryAfterFor,
+  type CallTargets,
+} from '../../src/services/meta/rate-limit-scopes';
 import { InstagramAccountType } from '../../src/domain/social-account';
 
 describe('parseJsonKeepingBigInts', () => {
   it('keeps integers beyond 2^53 exact, as strings, and leaves strings and small numbers alone', () => {
-    const parsed = parseJsonKeepingBigInts('{"user_id":17841400000000001234,"n":42,"s":"17841400000000001234","neg":-9007199254740993,"f":1.5e3,"esc":"a\\"17841400000000009999"}') as Record<string, unknown>;
+    const parsed = parseJsonKeepingBigInts(
+      '{"user_id":17841400000000001234,"n":42,"s":"17841400000000001234","neg":-9007199254740993,"f":1.5e3,"esc":"a\\"17841400000000009999"}',
+    ) as Record<string, unknown>;
     expect(parsed.user_id).toBe('17841400000000001234');
     expect(parsed.n).toBe(42);
     expect(parsed.s).toBe('17841400000000001234');
@@ -88,9 +105,14 @@ describe('rate-limit scopes', () => {
   });
 
   it('reads the ids and the time (minutes) from X-Business-Use-Case-Usage, and the app from X-App-Usage', () => {
-    const business = parseBusinessUseCaseUsage(JSON.stringify({ '123': [{ type: 'pages', call_count: 50, total_cputime: 1, total_time: 1, estimated_time_to_regain_access: 3 }] }));
+    const business = parseBusinessUseCaseUsage(
+      JSON.stringify({ '123': [{ type: 'pages', call_count: 50, total_cputime: 1, total_time: 1, estimated_time_to_regain_access: 3 }] }),
+    );
     const usage = pausesFromUsage('facebook', parseAppUsage(JSON.stringify({ call_count: 95, total_time: 10, total_cputime: 5 })), business, 80);
-    expect(usage.map((p) => [p.key, p.seconds])).toEqual([['app:facebook', 60], ['page:123', 180]]);
+    expect(usage.map((p) => [p.key, p.seconds])).toEqual([
+      ['app:facebook', 60],
+      ['page:123', 180],
+    ]);
     expect(retryAfterFor(undefined, business)).toBe(180);
     expect(pausesForError(32, 400, { app: 'facebook', tokenFp: 't.p' }, business, 180).map((p) => p.key)).toEqual(['page:t.p', 'page:123']);
   });

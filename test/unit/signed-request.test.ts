@@ -65,7 +65,9 @@ describe('verifySignedRequest', () => {
   });
 
   it('accepts a numeric user_id as its string', () => {
-    expect(verifySignedRequest(signRequest({ algorithm: 'HMAC-SHA256', issued_at: ISSUED_AT, user_id: 218471 }, SECRET), SECRET, atVectorTime).userId).toBe('218471');
+    expect(verifySignedRequest(signRequest({ algorithm: 'HMAC-SHA256', issued_at: ISSUED_AT, user_id: 218471 }, SECRET), SECRET, atVectorTime).userId).toBe(
+      '218471',
+    );
   });
 
   it('refuses garbage without throwing anything but SignedRequestError', () => {

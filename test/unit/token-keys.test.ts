@@ -21,7 +21,10 @@ describe('openTokenKeys', () => {
   it('returns configured keys as they are, touching no file', () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'token-keys-'));
     const key = Buffer.alloc(32, 7).toString('base64');
-    expect(openTokenKeys(loadConfig({ TOKEN_ENCRYPTION_KEY: `k7:${key}` }, { cwd }).tokenKeys)).toEqual({ current: { id: 'k7', key: Buffer.from(key, 'base64') }, old: [] });
+    expect(openTokenKeys(loadConfig({ TOKEN_ENCRYPTION_KEY: `k7:${key}` }, { cwd }).tokenKeys)).toEqual({
+      current: { id: 'k7', key: Buffer.from(key, 'base64') },
+      old: [],
+    });
     expect(existsSync(path.join(cwd, '.data'))).toBe(false);
   });
 });

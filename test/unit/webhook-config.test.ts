@@ -10,8 +10,16 @@ const problemsOf = configProblems;
 
 describe('status webhook configuration', () => {
   it('sends nothing without STATUS_WEBHOOK_URL, and reads one or more endpoints with their defaults', () => {
-    expect(loadConfig(production, { cwd: dir }).webhooks).toMatchObject({ endpoints: [], sandboxReceiver: false, retryHorizonHours: 72, reconnectNoticeDays: 7 });
-    const config = loadConfig({ ...production, STATUS_WEBHOOK_URL: 'https://a.example.com/hooks, https://b.example.com/hooks', STATUS_WEBHOOK_SECRET: SECRET }, { cwd: dir });
+    expect(loadConfig(production, { cwd: dir }).webhooks).toMatchObject({
+      endpoints: [],
+      sandboxReceiver: false,
+      retryHorizonHours: 72,
+      reconnectNoticeDays: 7,
+    });
+    const config = loadConfig(
+      { ...production, STATUS_WEBHOOK_URL: 'https://a.example.com/hooks, https://b.example.com/hooks', STATUS_WEBHOOK_SECRET: SECRET },
+      { cwd: dir },
+    );
     expect(config.webhooks.endpoints).toEqual(['https://a.example.com/hooks', 'https://b.example.com/hooks']);
     expect(config.webhooks.secret).toBe(SECRET);
   });
@@ -21,9 +29,15 @@ describe('status webhook configuration', () => {
     expect(problems.join('\n')).toMatch(/must use https in production/);
     expect(problems.join('\n')).toMatch(/STATUS_WEBHOOK_SECRET is required/);
     expect(problems.join('\n')).not.toMatch(/pw|key=abc/);
-    expect(problemsOf({ ...production, STATUS_WEBHOOK_URL: 'https://h.example.com', STATUS_WEBHOOK_SECRET: 'not-a-secret' }).join()).toMatch(/whsec_ followed by base64/);
-    expect(problemsOf({ ...production, STATUS_WEBHOOK_URL: 'https://h.example.com', STATUS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(8).toString('base64')}` }).join()).toMatch(/24 to 64/);
-    expect(problemsOf({ ...production, STATUS_WEBHOOK_URL: 'https://h.example.com,https://h.example.com', STATUS_WEBHOOK_SECRET: SECRET }).join()).toMatch(/twice/);
+    expect(problemsOf({ ...production, STATUS_WEBHOOK_URL: 'https://h.example.com', STATUS_WEBHOOK_SECRET: 'not-a-secret' }).join()).toMatch(
+      /whsec_ followed by base64/,
+    );
+    expect(
+      problemsOf({ ...production, STATUS_WEBHOOK_URL: 'https://h.example.com', STATUS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(8).toString('base64')}` }).join(),
+    ).toMatch(/24 to 64/);
+    expect(problemsOf({ ...production, STATUS_WEBHOOK_URL: 'https://h.example.com,https://h.example.com', STATUS_WEBHOOK_SECRET: SECRET }).join()).toMatch(
+      /twice/,
+    );
     expect(problemsOf({ ...production, WEBHOOK_RETRY_HORIZON_HOURS: '0' }).join()).toMatch(/WEBHOOK_RETRY_HORIZON_HOURS/);
   });
 

@@ -16,11 +16,18 @@ export function accountCard(
   const titleId = `account-${account.id}`;
   return h(
     'article',
-    { class: `card status-${account.connectionStatus.toLowerCase()}`, 'aria-labelledby': titleId, 'data-account-id': account.id, 'aria-busy': state.busy ? 'true' : undefined },
+    {
+      class: `card status-${account.connectionStatus.toLowerCase()}`,
+      'aria-labelledby': titleId,
+      'data-account-id': account.id,
+      'aria-busy': state.busy ? 'true' : undefined,
+    },
     h(
       'header',
       {},
-      account.profilePictureUrl ? h('img', { src: account.profilePictureUrl, alt: '', width: '56', height: '56', loading: 'lazy', referrerpolicy: 'no-referrer' }) : null,
+      account.profilePictureUrl
+        ? h('img', { src: account.profilePictureUrl, alt: '', width: '56', height: '56', loading: 'lazy', referrerpolicy: 'no-referrer' })
+        : null,
       h('div', {}, h('h3', { id: titleId }, `@${account.username}`), account.name ? h('p', { class: 'name' }, account.name) : null),
       h('span', { class: 'badge', 'data-status': account.connectionStatus }, account.connectionStatus),
     ),
@@ -35,7 +42,9 @@ export function accountCard(
       h('div', {}, h('dt', {}, 'Price'), h('dd', {}, price)),
     ),
     account.biography ? h('p', { class: 'bio' }, account.biography) : null,
-    account.website ? h('p', {}, h('a', { href: account.website, rel: 'noopener noreferrer', target: '_blank' }, account.website.replace(/^https?:\/\//, ''))) : null,
+    account.website
+      ? h('p', {}, h('a', { href: account.website, rel: 'noopener noreferrer', target: '_blank' }, account.website.replace(/^https?:\/\//, '')))
+      : null,
     h(
       'p',
       { class: 'meta' },
@@ -53,7 +62,13 @@ export function accountCard(
       ),
       h(
         'button',
-        { type: 'button', class: 'disconnect danger', onclick: state.onDisconnect, disabled: Boolean(state.busy) || disconnected, 'aria-label': `Disconnect @${account.username}` },
+        {
+          type: 'button',
+          class: 'disconnect danger',
+          onclick: state.onDisconnect,
+          disabled: Boolean(state.busy) || disconnected,
+          'aria-label': `Disconnect @${account.username}`,
+        },
         state.busy === 'disconnect' ? 'Disconnecting…' : 'Disconnect',
       ),
     ),

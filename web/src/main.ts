@@ -140,7 +140,10 @@ function stopLive(): void {
 async function connectWith(provider: LoginProvider): Promise<void> {
   const result = await api.query(OAuthUrlDocument, { provider, redirectUri: `${location.origin}/oauth/callback` }).toPromise();
   if (result.error || !result.data) {
-    flash = { kind: 'error', problem: result.error ? problemOf(result.error) : { code: 'INTERNAL_SERVER_ERROR', message: 'No URL came back.', extensions: {} } };
+    flash = {
+      kind: 'error',
+      problem: result.error ? problemOf(result.error) : { code: 'INTERNAL_SERVER_ERROR', message: 'No URL came back.', extensions: {} },
+    };
     render();
     return;
   }
@@ -256,7 +259,17 @@ function dashboard(): HTMLElement[] {
             'ul',
             { class: 'cards' },
             ...list.map((account) =>
-              h('li', {}, accountCard(account, { busy: busy.get(account.id), history: histories.get(account.id) ?? [], problem: cardErrors.get(account.id), onSync: () => void act(account, 'sync'), onDisconnect: () => void act(account, 'disconnect') })),
+              h(
+                'li',
+                {},
+                accountCard(account, {
+                  busy: busy.get(account.id),
+                  history: histories.get(account.id) ?? [],
+                  problem: cardErrors.get(account.id),
+                  onSync: () => void act(account, 'sync'),
+                  onDisconnect: () => void act(account, 'disconnect'),
+                }),
+              ),
             ),
           ),
     ),

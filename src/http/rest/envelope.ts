@@ -21,7 +21,8 @@ export function sendData<T>(res: Response, message: string, data: T): void {
 
 export function sendError(res: Response, code: ErrorCode, message: string, details: Record<string, unknown> = {}): void {
   const status = HTTP_STATUS[code];
-  if ((code === ErrorCode.RATE_LIMITED || code === ErrorCode.SERVICE_UNAVAILABLE) && typeof details.retryAfterSeconds === 'number') res.set('retry-after', String(details.retryAfterSeconds));
+  if ((code === ErrorCode.RATE_LIMITED || code === ErrorCode.SERVICE_UNAVAILABLE) && typeof details.retryAfterSeconds === 'number')
+    res.set('retry-after', String(details.retryAfterSeconds));
   res.status(status).json({ status, message, data: null, code, ...(Object.keys(details).length ? { details } : {}) } satisfies Envelope<null>);
 }
 

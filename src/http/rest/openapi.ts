@@ -38,7 +38,13 @@ const memberIdParam = {
   description: "Kept for old clients. When given it must equal the JWT's `sub`.",
   schema: { type: 'string' },
 };
-const accountNoParam = { name: 'accountNo', in: 'path', required: true, description: 'The account id (`accountId`).', schema: { type: 'string', format: 'uuid' } };
+const accountNoParam = {
+  name: 'accountNo',
+  in: 'path',
+  required: true,
+  description: 'The account id (`accountId`).',
+  schema: { type: 'string', format: 'uuid' },
+};
 const ok = (description: string, data: object) => ({ '200': { description, content: { 'application/json': { schema: envelope(data) } } } });
 const accountRef = { $ref: '#/components/schemas/Account' };
 
@@ -72,7 +78,13 @@ export const REST_OPENAPI = {
         description: 'code and state (and, after a cancel, error/errorReason) in the query string, a JSON body or a form body.',
         parameters: [
           memberIdParam,
-          { name: 'code', in: 'query', required: false, description: 'From the redirect; a trailing #_ is ignored. Empty after a cancel.', schema: { type: 'string' } },
+          {
+            name: 'code',
+            in: 'query',
+            required: false,
+            description: 'From the redirect; a trailing #_ is ignored. Empty after a cancel.',
+            schema: { type: 'string' },
+          },
           { name: 'state', in: 'query', required: true, schema: { type: 'string' } },
           { name: 'error', in: 'query', required: false, schema: { type: 'string' } },
           { name: 'errorReason', in: 'query', required: false, schema: { type: 'string' } },
@@ -113,7 +125,18 @@ export const REST_OPENAPI = {
     schemas: {
       Account: {
         type: 'object',
-        required: ['accountId', 'platform', 'platformUserId', 'username', 'followersCount', 'followingCount', 'mediaCount', 'connectionStatus', 'priceTier', 'price'],
+        required: [
+          'accountId',
+          'platform',
+          'platformUserId',
+          'username',
+          'followersCount',
+          'followingCount',
+          'mediaCount',
+          'connectionStatus',
+          'priceTier',
+          'price',
+        ],
         properties: {
           accountId: { type: 'string', format: 'uuid' },
           platform: { type: 'integer', const: 1, description: '1 = Instagram' },

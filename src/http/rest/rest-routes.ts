@@ -31,44 +31,52 @@ export function restRoutes(services: Services): Router {
   });
 
   // `costs`: what the route spends from the member's budgets besides the operation itself (the same as its GraphQL field).
-  const handle = (work: (req: Request, caller: Caller) => Promise<{ message: string; data: unknown }>, costs: MemberCosts = {}) => async (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const member = services.jwt.verifyHeader(req.headers.authorization);
-      const claimed = param(req, 'memberId');
-      if (claimed !== undefined && claimed !== member.memberId) {
-        throw new AppError(ErrorCode.FORBIDDEN, 'memberId does not match the signed-in member.', { field: 'memberId' });
+  const handle =
+    (work: (req: Request, caller: Caller) => Promise<{ message: string; data: unknown }>, costs: MemberCosts = {}) =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      try {
+        const member = services.jwt.verifyHeader(req.headers.authorization);
+        const claimed = param(req, 'memberId');
+        if (claimed !== undefined && claimed !== member.memberId) {
+          throw new AppError(ErrorCode.FORBIDDEN, 'memberId does not match the signed-in member.', { field: 'memberId' });
+        }
+        await services.memberLimits.consume(member.memberId, { operations: 1, ...costs });
+        const { message, data } = await work(req, { member, em: forkEm(services.orm) });
+        sendData(res, message, data);
+      } catch (error) {
+        next(error);
       }
-      await services.memberLimits.consume(member.memberId, { operations: 1, ...costs });
-      const { message, data } = await work(req, { member, em: forkEm(services.orm) });
-      sendData(res, message, data);
-    } catch (error) {
-      next(error);
-    }
-  };
+    };
 
   router.get(
     '/oauth/url',
-    handle(async (req, { member, em }) => {
-      const provider = enumParam(req, 'provider', LoginProvider) ?? LoginProvider.FACEBOOK;
-      const url = await services.connect.authorizeUrl(em, member.memberId, provider, param(req, 'redirectUri') ?? null);
-      return { message: 'Send the member to this URL.', data: { url } };
-    }, { oauthUrls: 1 }),
+    handle(
+      async (req, { member, em }) => {
+        const provider = enumParam(req, 'provider', LoginProvider) ?? LoginProvider.FACEBOOK;
+        const url = await services.connect.authorizeUrl(em, member.memberId, provider, param(req, 'redirectUri') ?? null);
+        return { message: 'Send the member to this URL.', data: { url } };
+      },
+      { oauthUrls: 1 },
+    ),
   );
 
   router.post(
     '/oauth/connect',
-    handle(async (req, { member, em }) => {
-      const state = param(req, 'state');
-      if (!state) throw new AppError(ErrorCode.BAD_USER_INPUT, 'state is required: pass the state from the dialog redirect.', { field: 'state' });
-      const accounts = await services.connect.connect(em, member.memberId, {
-        code: param(req, 'code') ?? '',
-        state,
-        error: param(req, 'error') ?? null,
-        errorReason: param(req, 'errorReason') ?? param(req, 'error_reason') ?? null,
-        errorDescription: param(req, 'errorDescription') ?? param(req, 'error_description') ?? null,
-      });
-      return { message: `${accounts.length} Instagram account(s) connected.`, data: accounts.map(toLegacyAccount) };
-    }, { metaMutations: 1 }),
+    handle(
+      async (req, { member, em }) => {
+        const state = param(req, 'state');
+        if (!state) throw new AppError(ErrorCode.BAD_USER_INPUT, 'state is required: pass the state from the dialog redirect.', { field: 'state' });
+        const accounts = await services.connect.connect(em, member.memberId, {
+          code: param(req, 'code') ?? '',
+          state,
+          error: param(req, 'error') ?? null,
+          errorReason: param(req, 'errorReason') ?? param(req, 'error_reason') ?? null,
+          errorDescription: param(req, 'errorDescription') ?? param(req, 'error_description') ?? null,
+        });
+        return { message: `${accounts.length} Instagram account(s) connected.`, data: accounts.map(toLegacyAccount) };
+      },
+      { metaMutations: 1 },
+    ),
   );
 
   router.get(
@@ -93,10 +101,13 @@ export function restRoutes(services: Services): Router {
 
   router.post(
     '/accounts/:accountNo/sync',
-    handle(async (req, { member, em }) => {
-      const account = await services.syncCoalescer.sync(em, member.memberId, String(req.params.accountNo));
-      return { message: 'The account is synced.', data: toLegacyAccount(account) };
-    }, { metaMutations: 1 }),
+    handle(
+      async (req, { member, em }) => {
+        const account = await services.syncCoalescer.sync(em, member.memberId, String(req.params.accountNo));
+        return { message: 'The account is synced.', data: toLegacyAccount(account) };
+      },
+      { metaMutations: 1 },
+    ),
   );
 
   router.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `No route ${req.method} ${REST_BASE_PATH}${req.path}.`));

@@ -58,7 +58,10 @@ export class EmulatorControl {
   }
 
   /** What clicking "Allow" does: a code bound to this redirect URI, and the URL the browser goes to. */
-  authorize(input: { provider: Provider; userId: string; redirectUri: string; state?: string; scopes?: string[]; pageIds?: string[] }): { code: string; redirectUrl: string } {
+  authorize(input: { provider: Provider; userId: string; redirectUri: string; state?: string; scopes?: string[]; pageIds?: string[] }): {
+    code: string;
+    redirectUrl: string;
+  } {
     if (input.provider === 'facebook' && !this.world.fbUsers.has(input.userId)) throw new Error(`no Facebook user ${input.userId}`);
     if (input.provider === 'instagram' && !this.world.igLoginUserIds.has(input.userId)) throw new Error(`no Instagram user ${input.userId}`);
     const code = this.world.issueCode({
@@ -156,7 +159,12 @@ export class EmulatorControl {
   removePageAccess(input: { userId: string; pageId: string }): void {
     const user = this.world.fbUsers.get(input.userId);
     if (!user) throw new Error(`no Facebook user ${input.userId}`);
-    user.grantedPageIds = new Set(this.world.grantedPages(user).map((p) => p.id).filter((id) => id !== input.pageId));
+    user.grantedPageIds = new Set(
+      this.world
+        .grantedPages(user)
+        .map((p) => p.id)
+        .filter((id) => id !== input.pageId),
+    );
   }
 
   /**

@@ -65,7 +65,9 @@ export function renderDialog(world: World, request: DialogRequest, action: strin
 export function decideDialog(
   world: World,
   request: DialogRequest & { decision: string; user?: string; pages: string[] },
-  authorize: (input: { provider: Provider; userId: string; redirectUri: string; state?: string; scopes?: string[]; pageIds?: string[] }) => { redirectUrl: string },
+  authorize: (input: { provider: Provider; userId: string; redirectUri: string; state?: string; scopes?: string[]; pageIds?: string[] }) => {
+    redirectUrl: string;
+  },
 ): DialogAnswer {
   const problem = validateDialog(world, request);
   if (problem) return { status: 400, html: page('Error', `<p class="error">${escape(problem)}</p>`) };
@@ -83,7 +85,14 @@ export function decideDialog(
   const pageIds = request.pages.filter((p) => p.startsWith(`${request.user}:`)).map((p) => p.split(':')[1]);
   const scopes = params.scope ? params.scope.split(/[ ,]+/).filter(Boolean) : undefined;
   return {
-    redirect: authorize({ provider, userId: request.user, redirectUri: params.redirect_uri, state: params.state, scopes, pageIds: provider === 'facebook' ? pageIds : undefined }).redirectUrl,
+    redirect: authorize({
+      provider,
+      userId: request.user,
+      redirectUri: params.redirect_uri,
+      state: params.state,
+      scopes,
+      pageIds: provider === 'facebook' ? pageIds : undefined,
+    }).redirectUrl,
   };
 }
 

@@ -98,9 +98,14 @@ export class FacebookGraph {
         case 'expired':
           return graphError(400, 100, 'This authorization code has expired.', { subcode: 36007 });
         case 'redirect_mismatch':
-          return graphError(400, 100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', {
-            subcode: 36008,
-          });
+          return graphError(
+            400,
+            100,
+            'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request',
+            {
+              subcode: 36008,
+            },
+          );
         default:
           return graphError(400, 100, 'Invalid verification code format.');
       }
@@ -284,7 +289,14 @@ export class FacebookGraph {
       url.searchParams.forEach((value, key) => (params[key] = value));
       if (url.searchParams.has('access_token') && !url.searchParams.has('appsecret_proof')) delete params.appsecret_proof;
       const method = (request.method ?? 'GET').toUpperCase();
-      this.options.log({ host: 'facebook-graph', method, path: url.pathname, hadAppsecretProof: Boolean(params.appsecret_proof), batch: true, at: this.world.now() });
+      this.options.log({
+        host: 'facebook-graph',
+        method,
+        path: url.pathname,
+        hadAppsecretProof: Boolean(params.appsecret_proof),
+        batch: true,
+        at: this.world.now(),
+      });
       // Meta counts and limits every entry on its own: a limited object fails inside the batch, the rest answer.
       const fault = this.faults.take('facebook', url.pathname, this.world.subjectsOf(params.access_token));
       const result =
@@ -297,7 +309,10 @@ export class FacebookGraph {
               : this.handle({ method, path, params, version: match?.[1] ?? call.version });
       return {
         code: result.status,
-        headers: [{ name: 'Content-Type', value: 'text/javascript; charset=UTF-8' }, ...Object.entries(result.headers ?? {}).map(([name, value]) => ({ name, value }))],
+        headers: [
+          { name: 'Content-Type', value: 'text/javascript; charset=UTF-8' },
+          ...Object.entries(result.headers ?? {}).map(([name, value]) => ({ name, value })),
+        ],
         body: typeof result.body === 'string' ? result.body : JSON.stringify(result.body),
       };
     });

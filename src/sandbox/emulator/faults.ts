@@ -99,7 +99,15 @@ export class Faults {
         Object.fromEntries(
           business.map(([id, u]) => [
             id,
-            [{ type: u.type ?? 'instagram', call_count: u.percent, total_cputime: u.percent, total_time: u.percent, estimated_time_to_regain_access: u.regainMinutes ?? 0 }],
+            [
+              {
+                type: u.type ?? 'instagram',
+                call_count: u.percent,
+                total_cputime: u.percent,
+                total_time: u.percent,
+                estimated_time_to_regain_access: u.regainMinutes ?? 0,
+              },
+            ],
           ]),
         ),
       );

@@ -84,7 +84,11 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
     const answer: DialogAnswer =
       req.method === 'GET'
         ? renderDialog(world, request, req.originalUrl.split('?')[0])
-        : decideDialog(world, { ...request, decision: params.decision, user: params.user, pages: listOf((req.body as { pages?: unknown } | undefined)?.pages) }, (input) => control.authorize(input));
+        : decideDialog(
+            world,
+            { ...request, decision: params.decision, user: params.user, pages: listOf((req.body as { pages?: unknown } | undefined)?.pages) },
+            (input) => control.authorize(input),
+          );
     if ('redirect' in answer) res.redirect(302, answer.redirect);
     else res.status(answer.status).type('html').send(answer.html);
   };
@@ -97,16 +101,23 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
     send(req, res, faults.take('instagram', req.path) ?? instagram.exchangeCode(params), {});
   });
 
-  const graph = (host: CallLogEntry['host'], faultHost: 'facebook' | 'instagram', handle: (call: GraphCall) => GraphResult) => (req: Request, res: Response) => {
-    const params = paramsOf(req);
-    record(host, req, params);
-    const match = /^\/(v\d+\.\d+)(\/.*)?$/.exec(req.path);
-    const call: GraphCall = { method: req.method, path: match ? match[2] || '/' : req.path, params, version: match?.[1] ?? DEFAULT_VERSION };
-    const result = faults.take(faultHost, req.path, world.subjectsOf(params.access_token)) ?? handle(call);
-    send(req, res, result, faults.headers(req.path));
-  };
-  app.use('/graph.facebook.com', graph('facebook-graph', 'facebook', (call) => facebookGraph.handle(call)));
-  app.use('/graph.instagram.com', graph('instagram-graph', 'instagram', (call) => instagram.handleGraph(call)));
+  const graph =
+    (host: CallLogEntry['host'], faultHost: 'facebook' | 'instagram', handle: (call: GraphCall) => GraphResult) => (req: Request, res: Response) => {
+      const params = paramsOf(req);
+      record(host, req, params);
+      const match = /^\/(v\d+\.\d+)(\/.*)?$/.exec(req.path);
+      const call: GraphCall = { method: req.method, path: match ? match[2] || '/' : req.path, params, version: match?.[1] ?? DEFAULT_VERSION };
+      const result = faults.take(faultHost, req.path, world.subjectsOf(params.access_token)) ?? handle(call);
+      send(req, res, result, faults.headers(req.path));
+    };
+  app.use(
+    '/graph.facebook.com',
+    graph('facebook-graph', 'facebook', (call) => facebookGraph.handle(call)),
+  );
+  app.use(
+    '/graph.instagram.com',
+    graph('instagram-graph', 'instagram', (call) => instagram.handleGraph(call)),
+  );
 
   app.get('/_control/calls', (_req, res) => {
     res.json(control.calls);

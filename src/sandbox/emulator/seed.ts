@@ -12,7 +12,18 @@ export function seedSandbox(control: EmulatorControl): void {
     id: SEED.facebookUserId,
     name: 'Sandbox Creator',
     pages: [
-      { name: 'Sandbox Studio', instagram: { username: 'sandbox.studio', name: 'Sandbox Studio', followersCount: 180_000, followsCount: 310, mediaCount: 1_204, biography: 'Photos from the sandbox.', website: 'https://studio.example' } },
+      {
+        name: 'Sandbox Studio',
+        instagram: {
+          username: 'sandbox.studio',
+          name: 'Sandbox Studio',
+          followersCount: 180_000,
+          followsCount: 310,
+          mediaCount: 1_204,
+          biography: 'Photos from the sandbox.',
+          website: 'https://studio.example',
+        },
+      },
       { name: 'Sandbox Shop', instagram: { username: 'sandbox.shop', name: 'Sandbox Shop', followersCount: 9_400, followsCount: 120, mediaCount: 312 } },
       { name: 'Sandbox Blog' },
       { name: 'Sandbox Agency Client', viaBusinessOnly: true, instagram: { username: 'sandbox.agency', followersCount: 1_250_000, mediaCount: 4_020 } },

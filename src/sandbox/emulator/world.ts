@@ -202,7 +202,12 @@ export class World {
   // --- codes -------------------------------------------------------------------------------
 
   issueCode(input: Omit<AuthCode, 'value' | 'issuedAt' | 'used'>): AuthCode {
-    const code: AuthCode = { ...input, value: `${input.provider === 'facebook' ? 'AQ' : 'AQB'}${randomBytes(24).toString('base64url')}`, issuedAt: this.now(), used: false };
+    const code: AuthCode = {
+      ...input,
+      value: `${input.provider === 'facebook' ? 'AQ' : 'AQB'}${randomBytes(24).toString('base64url')}`,
+      issuedAt: this.now(),
+      used: false,
+    };
     this.codes.set(code.value, code);
     return code;
   }

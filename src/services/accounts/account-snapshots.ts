@@ -52,7 +52,11 @@ export function accountSnapshotMapping(em: EntityManager): SnapshotMapping {
   const known = mappings.get(meta);
   if (known) return known;
   const platform = em.getPlatform();
-  const exposed = new Set(getMetadataStorage().fields.filter((f) => f.target === SocialAccount).map((f) => f.name));
+  const exposed = new Set(
+    getMetadataStorage()
+      .fields.filter((f) => f.target === SocialAccount)
+      .map((f) => f.name),
+  );
   const props: EntityProperty[] = meta.props.filter(
     (p) => exposed.has(p.name) && p.kind === ReferenceKind.SCALAR && !p.lazy && p.persist !== false && p.fieldNames?.length === 1,
   );

@@ -98,11 +98,7 @@ export class AccountService {
 
   private async linkInTransaction(em: EntityManager, memberId: string, input: GrantInput, linked: LinkedAccountInput[]) {
     const now = this.deps.clock.now();
-    let grant = await em.findOne(
-      MetaGrant,
-      { memberId, provider: input.provider, metaUserId: input.metaUserId },
-      { lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
+    let grant = await em.findOne(MetaGrant, { memberId, provider: input.provider, metaUserId: input.metaUserId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     grant ??= em.create(MetaGrant, { memberId, provider: input.provider, metaUserId: input.metaUserId, createdAt: now, updatedAt: now });
     this.deps.vault.sealGrant(grant, input.token);
     grant.tokenIssuedAt = input.tokenIssuedAt;
@@ -141,7 +137,12 @@ export class AccountService {
       account.tokenExpiresAt = input.provider === LoginProvider.INSTAGRAM ? input.tokenExpiresAt : null;
       account.needsReconnectBy =
         input.provider === LoginProvider.FACEBOOK
-          ? facebookDeadline({ now, hasPageToken: Boolean(pageToken), userTokenExpiresAt: input.tokenExpiresAt, dataAccessExpiresAt: input.dataAccessExpiresAt }).needsReconnectBy
+          ? facebookDeadline({
+              now,
+              hasPageToken: Boolean(pageToken),
+              userTokenExpiresAt: input.tokenExpiresAt,
+              dataAccessExpiresAt: input.dataAccessExpiresAt,
+            }).needsReconnectBy
           : null;
       if (page) {
         account.pageId = page.id;
@@ -321,7 +322,10 @@ export class AccountService {
         await this.deps.facebook.revokePermissions(revoke.metaUserId, tokens.grantToken);
       } catch (error) {
         const meta = error instanceof MetaError ? { code: error.code, subcode: error.subcode, kind: error.kind } : {};
-        this.deps.logger.warn({ accountId: id, ...meta, err: (error as Error).message }, 'revoking the Facebook grant failed; the account is disconnected anyway');
+        this.deps.logger.warn(
+          { accountId: id, ...meta, err: (error as Error).message },
+          'revoking the Facebook grant failed; the account is disconnected anyway',
+        );
       }
     }
     return account;
@@ -356,4 +360,3 @@ function assertAccountId(id: string): void {
 function accountDisconnected(): AppError {
   return new AppError(ErrorCode.ACCOUNT_DISCONNECTED, 'This account is disconnected; connect it again to sync it.');
 }
-

@@ -30,7 +30,8 @@ export async function lockMetaUserLinks(em: EntityManager, provider: LoginProvid
   if (provider === LoginProvider.INSTAGRAM) matches.push({ provider: LoginProvider.INSTAGRAM, platformUserId: { $in: userIds } });
   if (matches.length === 0) return { grants: [], accounts: [] };
   const accounts = await em.find(SocialAccount, { $or: matches }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } });
-  const grants = grantIds.length > 0 ? await em.find(MetaGrant, { id: { $in: grantIds } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
+  const grants =
+    grantIds.length > 0 ? await em.find(MetaGrant, { id: { $in: grantIds } }, { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } }) : [];
   return { grants, accounts };
 }
 
@@ -64,10 +65,16 @@ export async function disconnectMetaUserLinks(em: EntityManager, status: Account
   // Token columns are lazy (never loaded with the entity), so they are cleared in plain SQL, which
   // also leaves the accounts' optimistic-lock version to the entity flush of the status change.
   if (links.accounts.length > 0) {
-    await clearAccountTokens(em, links.accounts.map((a) => a.id));
+    await clearAccountTokens(
+      em,
+      links.accounts.map((a) => a.id),
+    );
   }
   if (links.grants.length > 0) {
-    await clearGrantTokens(em, links.grants.map((g) => g.id));
+    await clearGrantTokens(
+      em,
+      links.grants.map((g) => g.id),
+    );
   }
   return changed;
 }

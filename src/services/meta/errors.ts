@@ -135,7 +135,10 @@ export function classifyMetaError(httpStatus: number, body: unknown, retryAfterS
   const b = (typeof body === 'object' && body !== null ? body : {}) as MetaErrorBody;
   // 429 Too Many Requests is a rate limit whatever the body says: wait (Retry-After), never retry at once.
   if (httpStatus === 429 && !(b.error?.code !== undefined && RATE_LIMIT_CODES.has(b.error.code))) {
-    return new MetaRateLimitError({ message: b.error?.message ?? b.error_message ?? 'Meta answered 429 Too Many Requests', code: b.error?.code, httpStatus }, retryAfterSeconds);
+    return new MetaRateLimitError(
+      { message: b.error?.message ?? b.error_message ?? 'Meta answered 429 Too Many Requests', code: b.error?.code, httpStatus },
+      retryAfterSeconds,
+    );
   }
   if (!b.error && (b.error_message || b.error_type)) {
     const details = { message: b.error_message ?? b.error_type ?? 'Instagram rejected the request', code: b.code, httpStatus };

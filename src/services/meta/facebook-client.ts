@@ -183,7 +183,9 @@ export class FacebookClient {
   async batch(token: string, requests: Array<string | { relativeUrl: string; limits?: RateLimitHints }>): Promise<unknown[]> {
     if (requests.length > 50) throw new RangeError('a Graph batch takes at most 50 requests');
     const entries = requests.map((r) => (typeof r === 'string' ? { relativeUrl: r } : r));
-    const targets = entries.map((e) => this.http.targetsFor({ host: 'facebookGraph', path: `/${e.relativeUrl.split('?')[0]}`, accessToken: token, limits: e.limits }));
+    const targets = entries.map((e) =>
+      this.http.targetsFor({ host: 'facebookGraph', path: `/${e.relativeUrl.split('?')[0]}`, accessToken: token, limits: e.limits }),
+    );
     const results: unknown[] = entries.map((_, i) => this.http.pausedFor(targets[i]));
     for (let round = 0; round < 3; round++) {
       const pending = results.map((r, i) => (r === undefined ? i : -1)).filter((i) => i >= 0);

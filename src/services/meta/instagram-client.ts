@@ -112,7 +112,10 @@ export function parseShortLivedToken(body: unknown): InstagramShortLivedToken {
     permissions: Array.isArray(permissions)
       ? permissions.map(String)
       : typeof permissions === 'string'
-        ? permissions.split(',').map((p) => p.trim()).filter(Boolean)
+        ? permissions
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean)
         : [],
   };
 }

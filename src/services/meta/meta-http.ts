@@ -79,7 +79,12 @@ export class MetaHttp {
   async request<T>(req: MetaRequest): Promise<T> {
     const span = this.events.span;
     if (!span) return this.requestWithRetries<T>(req);
-    return span(req.host, req.operation, () => this.requestWithRetries<T>(req), (error) => (error instanceof MetaError ? error.kind : 'transient'));
+    return span(
+      req.host,
+      req.operation,
+      () => this.requestWithRetries<T>(req),
+      (error) => (error instanceof MetaError ? error.kind : 'transient'),
+    );
   }
 
   private async requestWithRetries<T>(req: MetaRequest): Promise<T> {

@@ -44,9 +44,7 @@ export class RateLimitGate {
   private stopped = true;
   private reloading?: Promise<void>;
 
-  constructor(
-    private readonly deps: { orm: MikroORM; databaseUrl: string; clock: Clock; logger: Logger; thresholdPercent: number; events?: GateEvents },
-  ) {}
+  constructor(private readonly deps: { orm: MikroORM; databaseUrl: string; clock: Clock; logger: Logger; thresholdPercent: number; events?: GateEvents }) {}
 
   get thresholdPercent(): number {
     return this.deps.thresholdPercent;
@@ -171,7 +169,9 @@ export class RateLimitGate {
     client.end().catch(() => undefined);
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      void this.listen().then(() => this.reload()).catch(() => undefined);
+      void this.listen()
+        .then(() => this.reload())
+        .catch(() => undefined);
     }, 1_000);
     this.reconnectTimer.unref();
   }

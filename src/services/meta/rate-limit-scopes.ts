@@ -85,7 +85,12 @@ export function pausesFromUsage(app: MetaApp, appUsage: UsageReport | undefined,
   for (const entry of business) {
     if (entry.percent < thresholdPercent && !(entry.regainSeconds && entry.regainSeconds > 0)) continue;
     const kind = buckKind(entry.type);
-    pauses.push({ kind, key: scopeKey(kind, entry.id), seconds: entry.regainSeconds || DEFAULT_PAUSE_SECONDS, reason: `X-Business-Use-Case-Usage ${entry.type ?? ''} ${entry.percent}%`.trim() });
+    pauses.push({
+      kind,
+      key: scopeKey(kind, entry.id),
+      seconds: entry.regainSeconds || DEFAULT_PAUSE_SECONDS,
+      reason: `X-Business-Use-Case-Usage ${entry.type ?? ''} ${entry.percent}%`.trim(),
+    });
   }
   return pauses;
 }
@@ -94,7 +99,13 @@ export function pausesFromUsage(app: MetaApp, appUsage: UsageReport | undefined,
  * A rate-limit error: the scopes its code names, never wider. `retryAfterSeconds` is already the
  * best time we have (Retry-After, else estimated_time_to_regain_access, else the default).
  */
-export function pausesForError(code: number | undefined, httpStatus: number | undefined, t: CallTargets, business: BusinessUsage[], retryAfterSeconds: number): PauseRequest[] {
+export function pausesForError(
+  code: number | undefined,
+  httpStatus: number | undefined,
+  t: CallTargets,
+  business: BusinessUsage[],
+  retryAfterSeconds: number,
+): PauseRequest[] {
   const reason = code !== undefined ? `code ${code}` : `HTTP ${httpStatus ?? '?'}`;
   const make = (kind: ScopeKind, ids: Array<string | undefined>): PauseRequest[] =>
     [...new Set(ids.filter((id): id is string => Boolean(id)))].map((id) => ({ kind, key: scopeKey(kind, id), seconds: retryAfterSeconds, reason }));
@@ -151,7 +162,12 @@ export function parseBusinessUseCaseUsage(header: string | null): BusinessUsage[
     return Object.entries(parsed).flatMap(([id, entries]) =>
       (Array.isArray(entries) ? entries : []).map((entry: Record<string, unknown>) => {
         const minutes = Number(entry.estimated_time_to_regain_access) || 0;
-        return { id, type: typeof entry.type === 'string' ? entry.type : undefined, percent: percentOf(entry), regainSeconds: minutes > 0 ? minutes * 60 : undefined };
+        return {
+          id,
+          type: typeof entry.type === 'string' ? entry.type : undefined,
+          percent: percentOf(entry),
+          regainSeconds: minutes > 0 ? minutes * 60 : undefined,
+        };
       }),
     );
   } catch {

@@ -137,7 +137,13 @@ export class ConnectService {
       scopes,
     };
     const accounts = await this.deps.accounts.link(em, memberId, grant, linked);
-    await this.markAccountsOutOfReach(em, memberId, me.id, debug, accounts.map((a) => a.id));
+    await this.markAccountsOutOfReach(
+      em,
+      memberId,
+      me.id,
+      debug,
+      accounts.map((a) => a.id),
+    );
     return accounts;
   }
 

@@ -106,8 +106,5 @@ function hashState(state: string): string {
 }
 
 function invalidState(): AppError {
-  return new AppError(
-    ErrorCode.INVALID_OAUTH_STATE,
-    'This sign-in link is invalid, expired (10 minutes) or already used. Start the connection again.',
-  );
+  return new AppError(ErrorCode.INVALID_OAUTH_STATE, 'This sign-in link is invalid, expired (10 minutes) or already used. Start the connection again.');
 }

@@ -10,7 +10,10 @@ import { TokenDecryptionError } from './token-cipher';
  */
 export class UnreadableStoredTokenError extends MetaAuthError {
   constructor(readonly keyId: string | undefined) {
-    super({ message: keyId ? `stored token sealed with key ${keyId}, which is not configured or does not open it` : 'stored token is not in a known format', code: 190 });
+    super({
+      message: keyId ? `stored token sealed with key ${keyId}, which is not configured or does not open it` : 'stored token is not in a known format',
+      code: 190,
+    });
   }
 
   override get reason(): string {

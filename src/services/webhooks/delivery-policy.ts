@@ -37,7 +37,13 @@ export interface RetrySettings {
  * [50 %, 100 %] so endpoints coming back are not hit by every queue at once; never sooner than
  * the endpoint's Retry-After.
  */
-export function nextAttemptAt(now: Date, attempts: number, settings: RetrySettings, retryAfterMs: number | undefined, random: () => number = Math.random): Date {
+export function nextAttemptAt(
+  now: Date,
+  attempts: number,
+  settings: RetrySettings,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): Date {
   const raw = Math.min(settings.retryBaseMs * 2 ** Math.max(0, attempts - 1), settings.retryMaxDelayMs);
   const jittered = raw * (0.5 + random() * 0.5);
   return new Date(now.getTime() + Math.max(jittered, retryAfterMs ?? 0));

@@ -141,7 +141,12 @@ export class WebhookDeliveryWorker {
   private async claim(): Promise<Claimed[]> {
     const em = forkEm(this.deps.orm);
     const now = this.deps.clock.now();
-    return claimDueDeliveries(em, { now, leaseUntil: new Date(now.getTime() + this.leaseMs), endpoints: this.deps.outbox.endpoints, limit: this.deps.config.concurrency });
+    return claimDueDeliveries(em, {
+      now,
+      leaseUntil: new Date(now.getTime() + this.leaseMs),
+      endpoints: this.deps.outbox.endpoints,
+      limit: this.deps.config.concurrency,
+    });
   }
 
   /** What one attempt decided for its delivery: counted, logged, and returned for the batch write. */
@@ -157,7 +162,10 @@ export class WebhookDeliveryWorker {
     } else if (outcome.kind === 'refused' || now >= giveUpAt) {
       status = 'FAILED';
       report.failed++;
-      this.deps.logger.warn({ ...log, error: outcome.error }, outcome.kind === 'refused' ? 'webhook refused by the endpoint; not retrying' : 'webhook still failing at the retry horizon; giving up');
+      this.deps.logger.warn(
+        { ...log, error: outcome.error },
+        outcome.kind === 'refused' ? 'webhook refused by the endpoint; not retrying' : 'webhook still failing at the retry horizon; giving up',
+      );
     } else {
       status = 'PENDING';
       report.retried++;

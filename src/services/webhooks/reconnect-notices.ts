@@ -26,9 +26,7 @@ const REFRESH_GRACE_MS = 3600_000;
 export class ReconnectNotices {
   private readonly schedule: LifecycleSchedule;
 
-  constructor(
-    private readonly deps: { orm: MikroORM; clock: Clock; outbox: WebhookOutbox; noticeDays: number; worker: WorkerConfig },
-  ) {
+  constructor(private readonly deps: { orm: MikroORM; clock: Clock; outbox: WebhookOutbox; noticeDays: number; worker: WorkerConfig }) {
     this.schedule = new LifecycleSchedule(deps.worker);
   }
 

@@ -81,7 +81,11 @@ export class WebhookOutbox {
   }
 
   /** account.reconnect_needed; returns false when this window already had its notice. */
-  async enqueueReconnectNeeded(em: EntityManager, account: Record<string, unknown> & { id: string; memberId: string; statusReason?: string | null }, reconnectBy: Date): Promise<boolean> {
+  async enqueueReconnectNeeded(
+    em: EntityManager,
+    account: Record<string, unknown> & { id: string; memberId: string; statusReason?: string | null },
+    reconnectBy: Date,
+  ): Promise<boolean> {
     if (!this.enabled) return false;
     const id = randomUUID();
     const now = this.clock.now();

@@ -41,7 +41,11 @@ export class WebhookSender {
     } catch (error) {
       const name = (error as Error).name;
       const cause = (error as { cause?: { code?: string } }).cause?.code;
-      return { kind: 'retry', statusCode: null, error: name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : `network error${cause ? ` (${cause})` : ''}` };
+      return {
+        kind: 'retry',
+        statusCode: null,
+        error: name === 'TimeoutError' ? `timed out after ${this.timeoutMs} ms` : `network error${cause ? ` (${cause})` : ''}`,
+      };
     }
   }
 }

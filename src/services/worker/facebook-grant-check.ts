@@ -17,7 +17,10 @@ export async function checkFacebookGrant(ctx: FlowContext, group: DueAccount[]):
   const first = group[0];
   const decisions = new Map(group.map((a) => [a.id, ctx.outcomes.start(a)]));
   if (!first.grantId || !first.grantTokenSealed) {
-    return [...decisions.values()].map((d) => ({ ...d, change: { to: SocialConnectionStatus.EXPIRED, reason: 'No Facebook token is stored for this connection; reconnect to continue.' } }));
+    return [...decisions.values()].map((d) => ({
+      ...d,
+      change: { to: SocialConnectionStatus.EXPIRED, reason: 'No Facebook token is stored for this connection; reconnect to continue.' },
+    }));
   }
   const verdict = await judgeGrant(ctx, group, decisions, now);
   if ('settled' in verdict) return verdict.settled;
@@ -35,11 +38,16 @@ function scheduleNextChecks(ctx: FlowContext, first: DueAccount, live: DueAccoun
     if (decision.change || decision.failureCount > 0 || decision.postponeTo) continue;
     const needsReconnectBy = decision.needsReconnectBy ?? null;
     const warnAt = schedule.dataAccessWarningAt(needsReconnectBy);
-    const warning = warnAt && needsReconnectBy && now >= warnAt ? `Meta's access for this connection ends on ${isoDay(needsReconnectBy)}; reconnect before then to keep it working.` : null;
+    const warning =
+      warnAt && needsReconnectBy && now >= warnAt
+        ? `Meta's access for this connection ends on ${isoDay(needsReconnectBy)}; reconnect before then to keep it working.`
+        : null;
     if (warning && account.connectionStatus === SocialConnectionStatus.CONNECTED) decision.statusReason = warning;
     else if (!warning && account.statusReason && account.connectionStatus === SocialConnectionStatus.CONNECTED) decision.statusReason = null;
     decision.nextCheckAt = schedule.nextCheck(now, [
-      first.grantLastCheckedAt && !verdict.checkDue ? new Date(first.grantLastCheckedAt.getTime() + schedule.grantCheckIntervalMs) : new Date(now.getTime() + schedule.grantCheckIntervalMs),
+      first.grantLastCheckedAt && !verdict.checkDue
+        ? new Date(first.grantLastCheckedAt.getTime() + schedule.grantCheckIntervalMs)
+        : new Date(now.getTime() + schedule.grantCheckIntervalMs),
       warnAt && now < warnAt ? warnAt : null,
       needsReconnectBy,
       ctx.outcomes.nextSyncAt(decision, account),

@@ -103,6 +103,9 @@ export async function judgeGrant(
 
 /** An invalid user token kills every account on the grant, including ones not in this batch. */
 async function expireWholeGrant(ctx: FlowContext, grantId: string, error: MetaAuthError, inBatch: DueAccount[]): Promise<void> {
-  const others = await ctx.dueAccounts.liveAccountIdsOfGrant(grantId, inBatch.map((a) => a.id));
+  const others = await ctx.dueAccounts.liveAccountIdsOfGrant(
+    grantId,
+    inBatch.map((a) => a.id),
+  );
   for (const id of others) await ctx.accounts.recordFailure(forkEm(ctx.em), id, error);
 }

@@ -13,11 +13,22 @@ import type { Decision, FlowContext } from './flow-context';
  * own, but they die with the grant or a lost Page role: the worker that ran the grant's
  * debug_token checks them too. Returns the accounts still alive, for the profile sync.
  */
-export async function checkGrantAccounts(ctx: FlowContext, group: DueAccount[], decisions: Map<string, Decision>, verdict: GrantVerdict, now: Date): Promise<DueAccount[]> {
+export async function checkGrantAccounts(
+  ctx: FlowContext,
+  group: DueAccount[],
+  decisions: Map<string, Decision>,
+  verdict: GrantVerdict,
+  now: Date,
+): Promise<DueAccount[]> {
   const live: DueAccount[] = [];
   for (const account of group) {
     const decision = decisions.get(account.id)!;
-    const deadline = facebookDeadline({ now, hasPageToken: Boolean(account.accountTokenSealed), userTokenExpiresAt: verdict.expiresAt, dataAccessExpiresAt: verdict.dataAccessEndsAt });
+    const deadline = facebookDeadline({
+      now,
+      hasPageToken: Boolean(account.accountTokenSealed),
+      userTokenExpiresAt: verdict.expiresAt,
+      dataAccessExpiresAt: verdict.dataAccessEndsAt,
+    });
     decision.needsReconnectBy = deadline.needsReconnectBy;
     if (deadline.expiredReason) {
       decision.change = { to: SocialConnectionStatus.EXPIRED, reason: deadline.expiredReason };
@@ -31,7 +42,9 @@ export async function checkGrantAccounts(ctx: FlowContext, group: DueAccount[], 
       try {
         const debug = await ctx.facebook.debugToken(ctx.vault.openAccountToken(account.id, account.accountTokenSealed));
         if (!debug.is_valid) {
-          decision.change = { metaError: new MetaAuthError({ message: debug.error?.message ?? 'The Page token is no longer valid', code: 190, subcode: debug.error?.subcode }) };
+          decision.change = {
+            metaError: new MetaAuthError({ message: debug.error?.message ?? 'The Page token is no longer valid', code: 190, subcode: debug.error?.subcode }),
+          };
           continue;
         }
       } catch (error) {

@@ -12,7 +12,13 @@ const GRAPH_BATCH_LIMIT = 50;
  * batch call with the user token while it lives; after it ran out, each with its own Page token
  * (the token a member's sync uses too).
  */
-export async function syncGrantProfiles(ctx: FlowContext, live: DueAccount[], decisions: Map<string, Decision>, verdict: GrantVerdict, now: Date): Promise<void> {
+export async function syncGrantProfiles(
+  ctx: FlowContext,
+  live: DueAccount[],
+  decisions: Map<string, Decision>,
+  verdict: GrantVerdict,
+  now: Date,
+): Promise<void> {
   const { outcomes } = ctx;
   const toSync = live.filter((a) => outcomes.syncDue(a, now));
   const userTokenLives = !verdict.expiresAt || verdict.expiresAt > now;

@@ -24,9 +24,7 @@ export class Housekeeping {
   private running?: Promise<unknown>;
   private stopped = true;
 
-  constructor(
-    private readonly deps: { orm: MikroORM; clock: Clock; logger: Logger; intervalMs: number; batchSize: number },
-  ) {}
+  constructor(private readonly deps: { orm: MikroORM; clock: Clock; logger: Logger; intervalMs: number; batchSize: number }) {}
 
   start(): void {
     if (!this.stopped) return;

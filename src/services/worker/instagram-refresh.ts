@@ -21,7 +21,10 @@ export async function refreshInstagramAccount(ctx: FlowContext, account: DueAcco
     return { ...decision, change: { to: SocialConnectionStatus.EXPIRED, reason: 'No Instagram token is stored for this account; reconnect to continue.' } };
   }
   if (expiresAt && expiresAt <= now) {
-    return { ...decision, change: { to: SocialConnectionStatus.EXPIRED, reason: `The Instagram access token expired on ${isoDay(expiresAt)}; reconnect to continue.` } };
+    return {
+      ...decision,
+      change: { to: SocialConnectionStatus.EXPIRED, reason: `The Instagram access token expired on ${isoDay(expiresAt)}; reconnect to continue.` },
+    };
   }
   let token: string;
   try {
@@ -59,7 +62,10 @@ export async function refreshInstagramAccount(ctx: FlowContext, account: DueAcco
       if (error instanceof MetaAuthError || error instanceof MetaPermissionError) return { ...decision, change: { metaError: error } };
       // The old token still works until it expires: keep it and try again about a day later.
       refreshRetryAt = schedule.refreshRetryAt(now, expiresAt);
-      ctx.logger.warn({ accountId: account.id, kind: error.kind, code: error.code, retryAt: refreshRetryAt }, 'Instagram token refresh failed; keeping the current token');
+      ctx.logger.warn(
+        { accountId: account.id, kind: error.kind, code: error.code, retryAt: refreshRetryAt },
+        'Instagram token refresh failed; keeping the current token',
+      );
     }
   }
 

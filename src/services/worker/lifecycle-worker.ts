@@ -142,7 +142,16 @@ export class LifecycleWorker {
       if (batch.length === 0) break;
       report.claimed += batch.length;
       const ids = batch.map((a) => a.id);
-      const heartbeat = new LeaseHeartbeat({ dueAccounts: new DueAccountRepository(forkEm(em)), clock: this.deps.clock, logger: this.deps.logger, owner: this.owner, leaseSeconds: this.deps.config.leaseSeconds }, ids).start();
+      const heartbeat = new LeaseHeartbeat(
+        {
+          dueAccounts: new DueAccountRepository(forkEm(em)),
+          clock: this.deps.clock,
+          logger: this.deps.logger,
+          owner: this.owner,
+          leaseSeconds: this.deps.config.leaseSeconds,
+        },
+        ids,
+      ).start();
       try {
         await this.handleBatch(em, dueAccounts, batch, report, heartbeat);
       } finally {
@@ -153,7 +162,13 @@ export class LifecycleWorker {
     return report;
   }
 
-  private async handleBatch(em: EntityManager, dueAccounts: DueAccountRepository, batch: DueAccount[], report: SweepReport, heartbeat: LeaseHeartbeat): Promise<void> {
+  private async handleBatch(
+    em: EntityManager,
+    dueAccounts: DueAccountRepository,
+    batch: DueAccount[],
+    report: SweepReport,
+    heartbeat: LeaseHeartbeat,
+  ): Promise<void> {
     const grants = new GrantCheckRepository(em);
     const { deps, schedule, appCredentials, owner } = this;
     const outcomes = new OutcomeRecorder({ ...deps, schedule, appCredentials }, report);
@@ -200,7 +215,11 @@ export class LifecycleWorker {
     // token refreshed before that happened was stored above all the same).
     const postponed = decisions.filter((d) => d.postponeTo);
     for (const at of new Set(postponed.map((d) => d.postponeTo!.getTime()))) {
-      await ctx.dueAccounts.postpone(this.owner, postponed.filter((d) => d.postponeTo!.getTime() === at).map((d) => d.id), new Date(at));
+      await ctx.dueAccounts.postpone(
+        this.owner,
+        postponed.filter((d) => d.postponeTo!.getTime() === at).map((d) => d.id),
+        new Date(at),
+      );
     }
     const looked = decisions.filter((d) => !d.postponeTo);
     await ctx.dueAccounts.applyOutcomes(this.owner, looked);

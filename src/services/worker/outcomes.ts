@@ -33,7 +33,11 @@ export class OutcomeRecorder {
   }
 
   syncDue(account: DueAccount, now: Date): boolean {
-    return !account.lastSyncedAt || now.getTime() - account.lastSyncedAt.getTime() >= this.deps.schedule.syncIntervalMs || account.connectionStatus === SocialConnectionStatus.ERROR;
+    return (
+      !account.lastSyncedAt ||
+      now.getTime() - account.lastSyncedAt.getTime() >= this.deps.schedule.syncIntervalMs ||
+      account.connectionStatus === SocialConnectionStatus.ERROR
+    );
   }
 
   nextSyncAt(decision: Decision, account: DueAccount): Date {
@@ -73,7 +77,10 @@ export class OutcomeRecorder {
     const next = earliest([backoff, ...deadlines.filter((d) => d && d > now)])!;
     const result: Decision = { ...decision, failureCount, firstFailureAt, lastFailureReason: reason, nextCheckAt: next };
     if (this.deps.schedule.failingTooLong(now, firstFailureAt) && account.connectionStatus !== SocialConnectionStatus.ERROR) {
-      result.change = { to: SocialConnectionStatus.ERROR, reason: `Meta has been failing for this account since ${isoDay(firstFailureAt)}. Last error: ${reason}` };
+      result.change = {
+        to: SocialConnectionStatus.ERROR,
+        reason: `Meta has been failing for this account since ${isoDay(firstFailureAt)}. Last error: ${reason}`,
+      };
     }
     return result;
   }
