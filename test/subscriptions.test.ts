@@ -164,6 +164,30 @@ describe('subscription authentication and lifecycle', () => {
     }
   });
 
+  it('spreads the heartbeat pings over the interval instead of pinging every socket in one loop', async () => {
+    // 2 s interval: 8 slices of 250 ms, so 16 sockets get their pings in 8 groups across the interval.
+    const c = await TestApp.start({ share: a, env: { WS_KEEPALIVE_MS: '2000' } });
+    const sockets: WebSocket[] = [];
+    try {
+      for (let i = 0; i < 16; i++) {
+        const socket = new WebSocket(`${c.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+        await new Promise((resolve) => socket.once('open', resolve));
+        const acked = new Promise((resolve) => socket.once('message', resolve));
+        socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${c.tokenFor(`member-ping-${i}`)}` } }));
+        await acked;
+        sockets.push(socket);
+      }
+      // The first ping each socket gets once all are connected: one round of the heartbeat.
+      const pingedAt = await Promise.all(sockets.map((socket) => new Promise<number>((resolve) => socket.once('ping', () => resolve(Date.now())))));
+      const spread = Math.max(...pingedAt) - Math.min(...pingedAt);
+      expect(spread).toBeGreaterThanOrEqual(1000); // one loop would ping all 16 within a few ms
+      expect(sockets.every((socket) => socket.readyState === WebSocket.OPEN)).toBe(true); // answering peers stay
+    } finally {
+      sockets.forEach((socket) => socket.close());
+      await c.close();
+    }
+  });
+
   it('closes subscriptions with 1001 on shutdown', async () => {
     const c = await TestApp.start({ share: a });
     const s = new StatusSubscriber(c, `Bearer ${c.tokenFor('member-shutdown')}`);

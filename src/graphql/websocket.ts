@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { createSocketContext } from '../context';
 import { createDocumentCache } from './document-cache';
 import { createSharedFrames } from './shared-frames';
+import { startHeartbeat } from './websocket-heartbeat';
 import { createSharedSubscribe } from './shared-subscribe';
 import { operationLimitRules } from './operation-limits';
 import { createWebSocketLimits } from './websocket-limits';
@@ -103,29 +104,4 @@ export function attachWebSocketServer(
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
-}
-
-/**
- * Protocol pings from clients are answered by graphql-ws; this catches peers that vanished without
- * closing (a laptop lid, a dropped mobile network). Each socket is pinged every `intervalMs`; one
- * that has not answered the previous ping is terminated, which ends its subscriptions.
- */
-function startHeartbeat(wsServer: WebSocketServer, intervalMs: number): NodeJS.Timeout {
-  const alive = new WeakSet<WebSocket>();
-  wsServer.on('connection', (socket) => {
-    alive.add(socket);
-    socket.on('pong', () => alive.add(socket));
-  });
-  const timer = setInterval(() => {
-    for (const socket of wsServer.clients) {
-      if (!alive.has(socket)) {
-        socket.terminate();
-        continue;
-      }
-      alive.delete(socket);
-      socket.ping();
-    }
-  }, intervalMs);
-  timer.unref();
-  return timer;
 }
