@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ManualClock } from '../src/clock';
 import { SEED, startMetaEmulator, type MetaEmulator } from '../src/sandbox/emulator';
-import { REDIRECT_URI, TEST_APPS } from './helpers/test-app';
+import { instagramCodeExchangeForm, REDIRECT_URI, TEST_APPS } from './helpers/test-app';
 
 /**
  * The emulator is what every other test trusts to behave like Meta, so its Meta-specific rules
@@ -140,13 +140,7 @@ describe('Meta emulator: Facebook', () => {
 describe('Meta emulator: Instagram', () => {
   async function longLivedToken(userId: string) {
     const { code } = meta.control.authorize({ provider: 'instagram', userId, redirectUri: REDIRECT_URI });
-    const form = new URLSearchParams({
-      client_id: TEST_APPS.instagram.id,
-      client_secret: TEST_APPS.instagram.secret,
-      grant_type: 'authorization_code',
-      redirect_uri: REDIRECT_URI,
-      code,
-    });
+    const form = instagramCodeExchangeForm(code);
     const raw = await (await fetch(`${meta.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form })).text();
     const short = JSON.parse(raw).access_token as string;
     const long = await fetch(
@@ -162,13 +156,7 @@ describe('Meta emulator: Instagram', () => {
     expect((await longLivedToken(big.userId)).raw).toContain('"user_id":17841499999999999999,');
 
     const { code } = meta.control.authorize({ provider: 'instagram', userId: big.userId, redirectUri: REDIRECT_URI });
-    const form = new URLSearchParams({
-      client_id: TEST_APPS.instagram.id,
-      client_secret: TEST_APPS.instagram.secret,
-      grant_type: 'authorization_code',
-      redirect_uri: REDIRECT_URI,
-      code,
-    });
+    const form = instagramCodeExchangeForm(code);
     await fetch(`${meta.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form });
     const again = await fetch(`${meta.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form });
     expect(await again.json()).toEqual({ error_type: 'OAuthException', code: 400, error_message: 'Matching code was not found or was already used' });

@@ -5,7 +5,7 @@ import { createLogger } from '../src/logger';
 import { DueAccountRepository } from '../src/repositories/due-account.repository';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
 import { waitFor } from './helpers/subscriptions';
-import { onlyError, REDIRECT_URI, TEST_APPS, TestApp } from './helpers/test-app';
+import { instagramCodeExchangeForm, onlyError, REDIRECT_URI, TEST_APPS, TestApp } from './helpers/test-app';
 import { appPerTest, insertInstagramAccounts, LONG_LIVED_TOKEN_MS } from './helpers/worker';
 
 /**
@@ -239,13 +239,7 @@ describe('workers sharing one database', () => {
     for (let i = 0; i < count; i++) {
       const { userId } = instagramUser(app);
       const { code } = app.emulator.control.authorize({ provider: 'instagram', userId, redirectUri: REDIRECT_URI });
-      const form = new URLSearchParams({
-        client_id: TEST_APPS.instagram.id,
-        client_secret: TEST_APPS.instagram.secret,
-        grant_type: 'authorization_code',
-        redirect_uri: REDIRECT_URI,
-        code,
-      });
+      const form = instagramCodeExchangeForm(code);
       const short = (
         (await (await fetch(`${app.emulator.urls.instagramApi}/oauth/access_token`, { method: 'POST', body: form })).json()) as {
           data: Array<{ access_token: string }>;

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import express from 'express';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { webApp } from '../../src/http/web-app';
+import { launchChromium, requireChromium } from '../helpers/browser';
 import { connect, instagramUser } from '../helpers/flows';
 import { TestApp } from '../helpers/test-app';
 
@@ -18,7 +19,6 @@ import { TestApp } from '../helpers/test-app';
  */
 jest.setTimeout(120_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(__dirname, '..', '..');
 const MEMBER = 'member-cors';
 
@@ -45,7 +45,7 @@ function dashboardHost(): express.Express {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
+  requireChromium();
   // A build of the dashboard of its own, so a stale web/dist (or another test building it) cannot interfere.
   webDist = mkdtempSync(path.join(tmpdir(), 'igc-cors-web-'));
   await promisify(execFile)(
@@ -61,19 +61,7 @@ beforeAll(async () => {
   const user = instagramUser(app);
   const [account] = await connect(app, MEMBER, 'INSTAGRAM', user.userId);
   username = account.username;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

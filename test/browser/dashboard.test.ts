@@ -3,12 +3,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { bootstrap, type AppHandles } from '../../src/bootstrap';
 import { loadConfig } from '../../src/config';
 import { WEB_DIST } from '../../src/http/web-app';
 import { createLogger } from '../../src/logger';
 import { SEED } from '../../src/sandbox/emulator';
+import { launchChromium, requireChromium } from '../helpers/browser';
 import { createTestDatabase } from '../helpers/database';
 import { freePort } from '../../src/free-port';
 
@@ -19,7 +20,6 @@ import { freePort } from '../../src/free-port';
  */
 jest.setTimeout(90_000);
 
-const CHROMIUM = '/usr/bin/chromium';
 // `npm run screenshots` refreshes the committed ones in docs/; a plain test run keeps the tree clean.
 const DOCS = process.env.UPDATE_SCREENSHOTS ? path.resolve(__dirname, '..', '..', 'docs') : path.join(tmpdir(), 'igc-dashboard-screenshots');
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -53,7 +53,7 @@ const shot = (page: Page, name: string) => page.screenshot({ path: path.join(DOC
 const badgeOf = (page: Page, username: string) => page.locator('article', { has: page.getByRole('heading', { name: `@${username}` }) }).locator('.badge');
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
+  requireChromium();
   if (!existsSync(path.join(WEB_DIST, 'index.html')))
     execFileSync(path.join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--config', 'web/vite.config.mts'], { cwd: ROOT });
   mkdirSync(DOCS, { recursive: true });
@@ -74,19 +74,7 @@ beforeAll(async () => {
   });
   handles = await bootstrap(config, { logger: createLogger('silent') });
   base = `http://localhost:${port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext();
   // There is no internet here: profile pictures (Instagram's CDN) get a placeholder instead.
   await context.route(/^https:\/\//, (route) =>

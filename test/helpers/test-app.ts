@@ -18,6 +18,17 @@ export const TEST_APPS = {
   instagram: { id: '900000000000002', secret: 'test-instagram-app-secret' },
 };
 
+/** The form Business Login's code exchange posts (`POST api.instagram.com/oauth/access_token`), as the test Instagram app. */
+export function instagramCodeExchangeForm(code: string): URLSearchParams {
+  return new URLSearchParams({
+    client_id: TEST_APPS.instagram.id,
+    client_secret: TEST_APPS.instagram.secret,
+    grant_type: 'authorization_code',
+    redirect_uri: REDIRECT_URI,
+    code,
+  });
+}
+
 /** The test apps' credentials and every Meta base URL pointed at the emulator (in-process apps and child processes alike). */
 export function metaEmulatorEnv(emulator: MetaEmulator): Record<string, string> {
   return {
