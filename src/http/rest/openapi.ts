@@ -48,6 +48,23 @@ const accountNoParam = {
 const ok = (description: string, data: object) => ({ '200': { description, content: { 'application/json': { schema: envelope(data) } } } });
 const accountRef = { $ref: '#/components/schemas/Account' };
 
+const accountProperties = {
+  accountId: { type: 'string', format: 'uuid' },
+  platform: { type: 'integer', const: 1, description: '1 = Instagram' },
+  platformUserId: { type: 'string', description: 'Instagram professional account id (a string: ids exceed 2^53)' },
+  username: { type: 'string' },
+  name: nullableString,
+  profilePictureUrl: nullableString,
+  biography: nullableString,
+  website: nullableString,
+  followersCount: { type: 'integer' },
+  followingCount: { type: 'integer' },
+  mediaCount: { type: 'integer' },
+  connectionStatus: { type: 'string', enum: Object.values(SocialConnectionStatus) },
+  priceTier: { type: 'string', enum: Object.values(PriceTier) },
+  price: { type: 'integer', description: 'Minor currency units' },
+};
+
 export const REST_OPENAPI = {
   openapi: '3.1.0',
   info: {
@@ -125,34 +142,11 @@ export const REST_OPENAPI = {
     schemas: {
       Account: {
         type: 'object',
-        required: [
-          'accountId',
-          'platform',
-          'platformUserId',
-          'username',
-          'followersCount',
-          'followingCount',
-          'mediaCount',
-          'connectionStatus',
-          'priceTier',
-          'price',
-        ],
-        properties: {
-          accountId: { type: 'string', format: 'uuid' },
-          platform: { type: 'integer', const: 1, description: '1 = Instagram' },
-          platformUserId: { type: 'string', description: 'Instagram professional account id (a string: ids exceed 2^53)' },
-          username: { type: 'string' },
-          name: nullableString,
-          profilePictureUrl: nullableString,
-          biography: nullableString,
-          website: nullableString,
-          followersCount: { type: 'integer' },
-          followingCount: { type: 'integer' },
-          mediaCount: { type: 'integer' },
-          connectionStatus: { type: 'string', enum: Object.values(SocialConnectionStatus) },
-          priceTier: { type: 'string', enum: Object.values(PriceTier) },
-          price: { type: 'integer', description: 'Minor currency units' },
-        },
+        // Every field is present in an answer; the nullable ones may be null.
+        required: Object.entries(accountProperties)
+          .filter(([, schema]) => schema !== nullableString)
+          .map(([name]) => name),
+        properties: accountProperties,
       },
       ErrorEnvelope: {
         type: 'object',
