@@ -12,12 +12,24 @@ export interface AuthenticatedMember {
 const MAX_TOKEN_LENGTH = 8192;
 
 /**
+ * Tokens verified recently, by their exact text. A client sends the same token with every
+ * request until it expires, and a request checks it twice (the member budget, then the
+ * resolvers' context): signature and claims cost ~9 µs a time, a hit ~0.1 µs (3 % of a read
+ * request's CPU in the profile; BENCHMARKS.md, read path). The answer cannot change while the token is
+ * unexpired (the key, issuer and audience are fixed for the process, and `nbf` once passed stays
+ * passed), so a hit only re-checks `exp`, exactly as jsonwebtoken does. Only tokens that verified
+ * are kept, so garbage cannot fill it; the oldest entry goes first past the bound.
+ */
+const VERIFIED_TOKENS_KEPT = 10_000;
+
+/**
  * Verifies platform JWTs: HS256 with a shared secret, or RS256/ES256 with a public key.
  * `exp` is required; issuer and audience are checked when configured. The member is `sub`.
  */
 export class JwtVerifier {
   private readonly key: KeyObject;
   private readonly algorithms: Algorithm[];
+  private readonly verified = new Map<string, AuthenticatedMember>();
 
   constructor(private readonly config: JwtConfig) {
     // A KeyObject, made once. Given a string, jsonwebtoken first tries to parse it as a PEM
@@ -36,6 +48,20 @@ export class JwtVerifier {
 
   verify(token: string): AuthenticatedMember {
     if (!token || token.length > MAX_TOKEN_LENGTH) throw unauthenticated('The access token is missing or malformed.');
+    const known = this.verified.get(token);
+    if (known) {
+      // jsonwebtoken's own rule: expired once the current second reaches `exp`.
+      if (Math.floor(Date.now() / 1000) < known.expiresAt) return known;
+      this.verified.delete(token);
+      throw expiredToken();
+    }
+    const member = this.verifyClaims(token);
+    if (this.verified.size >= VERIFIED_TOKENS_KEPT) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, member);
+    return member;
+  }
+
+  private verifyClaims(token: string): AuthenticatedMember {
     let payload: JwtPayload;
     try {
       const decoded = jwt.verify(token, this.key, {
@@ -46,8 +72,8 @@ export class JwtVerifier {
       if (typeof decoded === 'string') throw new Error('string payload');
       payload = decoded;
     } catch (error) {
-      const expired = (error as Error).name === 'TokenExpiredError';
-      throw unauthenticated(expired ? 'The access token has expired; sign in again.' : 'The access token is invalid.');
+      if ((error as Error).name === 'TokenExpiredError') throw expiredToken();
+      throw unauthenticated('The access token is invalid.');
     }
     if (typeof payload.exp !== 'number') throw unauthenticated('The access token must carry an expiry (exp).');
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
@@ -55,6 +81,10 @@ export class JwtVerifier {
     }
     return { memberId: payload.sub, expiresAt: payload.exp };
   }
+}
+
+function expiredToken(): AppError {
+  return unauthenticated('The access token has expired; sign in again.');
 }
 
 function unauthenticated(message: string): AppError {
