@@ -184,7 +184,7 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
       await stopGraphQL(); // drains HTTP, then closes WebSockets with 1001
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await services.gate.stop();
-      await services.closeLimitPools();
+      await services.closePools();
       await orm.close(true);
       await emulator?.close();
       await embedded?.stop();

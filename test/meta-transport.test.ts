@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { metaTransport } from '../src/services/meta/meta-transport';
+import type { AddressInfo, Socket } from 'node:net';
+import { createMetaTransport } from '../src/services/meta/meta-transport';
 
 /**
  * The transport every Meta call goes through: keep-alive connections shared across calls, one
@@ -10,6 +10,10 @@ import { metaTransport } from '../src/services/meta/meta-transport';
 let server: Server;
 let base: URL;
 let connections = 0;
+const open = new Set<Socket>();
+let servedOwn: Socket | undefined;
+const transport = createMetaTransport();
+const metaTransport = transport.send;
 const slow = new Set<string>();
 
 beforeAll(async () => {
@@ -18,17 +22,23 @@ beforeAll(async () => {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       if (slow.has(req.url ?? '')) return; // never answers: the caller's deadline must fire
+      if (req.url === '/own') servedOwn = req.socket;
       res.setHeader('x-app-usage', '{"call_count":5}');
       res.setHeader('set-cookie', ['a=1', 'b=2']);
       res.statusCode = req.url === '/missing' ? 404 : 200;
       res.end(JSON.stringify({ method: req.method, url: req.url, type: req.headers['content-type'] ?? null, body }));
     });
   });
-  server.on('connection', () => connections++);
+  server.on('connection', (socket) => {
+    connections++;
+    open.add(socket);
+    socket.once('close', () => open.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
 });
 afterAll(async () => {
+  await transport.close();
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
 });
@@ -72,5 +82,15 @@ describe('metaTransport', () => {
     const error = await metaTransport(new URL(`http://127.0.0.1:${port}/me`), { method: 'GET', timeoutMs: 5_000 }).catch((e: Error) => e);
     expect(error).toHaveProperty('message'); // undici's errors come from another realm than jest's Error
     expect((error as Error).name).not.toBe('TimeoutError');
+  });
+
+  it('closes its kept-alive connections when it is closed, instead of leaving them open for 30 s', async () => {
+    const own = createMetaTransport();
+    await own.send(new URL('/own', base), { method: 'GET', timeoutMs: 5_000 });
+    const socket = servedOwn!;
+    expect(open.has(socket)).toBe(true); // kept alive after the answer
+    await own.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(open.has(socket)).toBe(false);
   });
 });

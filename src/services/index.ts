@@ -13,6 +13,7 @@ import { FacebookClient } from './meta/facebook-client';
 import { InstagramClient } from './meta/instagram-client';
 import { MetaCallbackService } from './meta-callbacks/meta-callback.service';
 import { MetaHttp } from './meta/meta-http';
+import { createMetaTransport } from './meta/meta-transport';
 import { RateLimitGate } from './meta/rate-limit-gate';
 import { ConnectService } from './oauth/connect.service';
 import { OAuthStateService } from './oauth/oauth-state.service';
@@ -55,7 +56,8 @@ export function createServices(deps: {
       },
     },
   });
-  const metaHttp = new MetaHttp(config.meta, gate, clock, logger, {
+  const metaTransport = createMetaTransport();
+  const metaHttp = new MetaHttp(config.meta, gate, clock, logger, metaTransport, {
     onCall: (host, _operation, outcome) => metrics.metaCalls.inc({ host, outcome }),
     span: deps.tracing?.enabled ? metaCallSpan(deps.tracing) : undefined,
   });
@@ -145,9 +147,9 @@ export function createServices(deps: {
     memberLimits,
     syncCoalescer,
     housekeeping,
-    /** Closes the limiter's and the sync locks' connections (after the HTTP server drained). */
-    closeLimitPools: async () => {
-      await Promise.all([limiterPool.end(), lockPool.end()]);
+    /** Closes the limiter's and the sync locks' connections and the pooled connections to Meta (after the HTTP server drained). */
+    closePools: async () => {
+      await Promise.all([limiterPool.end(), lockPool.end(), metaTransport.close()]);
     },
     tokenCipher,
   };

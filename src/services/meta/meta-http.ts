@@ -4,7 +4,7 @@ import type { MetaConfig } from '../../config';
 import type { Logger } from '../../logger';
 import { classifyMetaError, isRateLimitCode, MetaError, MetaRateLimitError, MetaTransientError, type MetaHost } from './errors';
 import { parseJsonKeepingBigInts } from './json';
-import { metaTransport, type MetaResponse, type MetaTransportRequest } from './meta-transport';
+import type { MetaResponse, MetaTransport, MetaTransportRequest } from './meta-transport';
 import type { RateLimitGate } from './rate-limit-gate';
 import {
   parseAppUsage,
@@ -63,6 +63,7 @@ export class MetaHttp {
     private readonly gate: RateLimitGate,
     private readonly clock: Clock,
     private readonly logger: Logger,
+    private readonly transport: MetaTransport,
     private readonly events: MetaHttpEvents = {},
   ) {}
 
@@ -198,7 +199,7 @@ export class MetaHttp {
     let response: MetaResponse;
     let text: string;
     try {
-      response = await metaTransport(url, init); // pooled keep-alive connections, see meta-transport.ts
+      response = await this.transport.send(url, init); // pooled keep-alive connections, see meta-transport.ts
       text = response.text;
     } catch (error) {
       const cause = (error as Error).name === 'TimeoutError' ? `timed out after ${this.config.timeoutMs}ms` : 'network failure';

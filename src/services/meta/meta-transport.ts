@@ -21,15 +21,26 @@ class MetaTimeoutError extends Error {
 }
 
 /**
- * One keep-alive connection pool per Meta origin, shared by every call of the process. The
+ * One keep-alive connection pool per Meta origin, shared by every call of the service. The
  * lifecycle worker makes one call per account (about a fifth of its CPU went to `fetch`: WHATWG
  * Request/Response/Headers objects, a web ReadableStream per body and an AbortSignal.timeout per
  * call, bench/ scenario 4); undici's `request` on a shared Agent keeps the pooling and drops
  * that layer. Connections idle for 30 s are closed (Meta's edge keeps them longer).
+ * The pool belongs to the services it was made for and is closed with them, so a stopped app (or
+ * a test process that started several) leaves no kept-alive sockets behind.
  */
-const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 64 });
+export interface MetaTransport {
+  send(url: URL, req: MetaTransportRequest): Promise<MetaResponse>;
+  /** Closes every pooled connection once the calls in flight have finished. */
+  close(): Promise<void>;
+}
 
-export async function metaTransport(url: URL, req: MetaTransportRequest): Promise<MetaResponse> {
+export function createMetaTransport(): MetaTransport {
+  const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 64 });
+  return { send: (url, req) => send(agent, url, req), close: () => agent.close() };
+}
+
+async function send(agent: Agent, url: URL, req: MetaTransportRequest): Promise<MetaResponse> {
   // One deadline for the whole call, as AbortSignal.timeout gave; a timer is cheaper than a signal per call.
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new MetaTimeoutError(`timed out after ${req.timeoutMs}ms`)), req.timeoutMs);
