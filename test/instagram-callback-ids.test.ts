@@ -15,6 +15,14 @@ const DEAUTHORIZE = () => endpoint('/meta/instagram/deauthorize');
 const DATA_DELETION = () => endpoint('/meta/instagram/data-deletion');
 const grace = () => app.handles.config.meta.dataDeletionGraceSeconds * 1000 + 1;
 
+/** Meta posts a data deletion request to our callback; the confirmation code we answered with. */
+async function dataDeletion(request: Parameters<typeof app.emulator.control.sendDataDeletion>[0]): Promise<string> {
+  const { status, body } = await app.emulator.control.sendDataDeletion(request);
+  expect(status).toBe(200);
+  return (body as { confirmation_code: string }).confirmation_code;
+}
+const appScopedDeletion = (userId: string) => dataDeletion({ provider: 'instagram', userId, idKind: 'app-scoped', url: DATA_DELETION() });
+
 let fixture = 0;
 function igUser(userId?: string) {
   fixture++;
@@ -73,14 +81,7 @@ describe('Instagram (Business Login) callbacks match the user by either of its i
 
   it('data deletion carrying the app-scoped id deletes the data of every member', async () => {
     const { ig, ids } = await linkedTwice();
-    const { status, body } = await app.emulator.control.sendDataDeletion({
-      provider: 'instagram',
-      userId: ig.userId,
-      idKind: 'app-scoped',
-      url: DATA_DELETION(),
-    });
-    expect(status).toBe(200);
-    const code = (body as { confirmation_code: string }).confirmation_code;
+    const code = await appScopedDeletion(ig.userId);
     expect(await statuses(ids)).toEqual(['DISCONNECTED', 'DISCONNECTED']);
     app.clock.advance(grace());
     await app.services.metaCallbacks.completeDueDeletions();
@@ -92,8 +93,7 @@ describe('Instagram (Business Login) callbacks match the user by either of its i
 
   it('data deletion carrying the professional id as a bare JSON number also matches', async () => {
     const { ig, ids } = await linkedTwice();
-    const { body } = await app.emulator.control.sendDataDeletion({ provider: 'instagram', userId: ig.userId, userIdAs: 'number', url: DATA_DELETION() });
-    const code = (body as { confirmation_code: string }).confirmation_code;
+    const code = await dataDeletion({ provider: 'instagram', userId: ig.userId, userIdAs: 'number', url: DATA_DELETION() });
     expect(await statuses(ids)).toEqual(['DISCONNECTED', 'DISCONNECTED']);
     expect(await statusPage(code)).toContain('Received');
   });
@@ -132,14 +132,7 @@ describe('a user_id sent as a bare JSON number beyond 2^53', () => {
 describe('a data deletion that matches nothing', () => {
   it('is recorded and shown as "no data found", not as completed', async () => {
     const stranger = igUser(); // exists at Meta, never connected here
-    const { status, body } = await app.emulator.control.sendDataDeletion({
-      provider: 'instagram',
-      userId: stranger.userId,
-      idKind: 'app-scoped',
-      url: DATA_DELETION(),
-    });
-    expect(status).toBe(200);
-    const code = (body as { confirmation_code: string }).confirmation_code;
+    const code = await appScopedDeletion(stranger.userId);
     const [audit] = await app.sql('select status, completed_at, accounts_deleted, grants_deleted from meta_data_deletion where confirmation_code = ?', [code]);
     expect(audit).toMatchObject({ status: 'NO_DATA_FOUND', accounts_deleted: 0, grants_deleted: 0 });
     expect(audit.completed_at).not.toBeNull();
