@@ -31,6 +31,23 @@ const debugTokenCalls = () => app.emulator.control.calls.filter((c) => c.path.en
 const metrics = async () => (await fetch(`${app.url}/metrics`)).text();
 
 describe('our app token refused on debug_token (item 4)', () => {
+  it('counts the refusals of one sweep as one probe: the next is a minute away, logged once, however many grants were checked', async () => {
+    await start();
+    const accounts = [];
+    for (const member of ['member-app-token-1', 'member-app-token-2', 'member-app-token-3']) {
+      const fb = facebookUser(app, [{ instagram: {} }]);
+      accounts.push(...(await connect(app, member, 'FACEBOOK', fb.userId)));
+    }
+    app.emulator.control.rotateAppSecret('facebook');
+    app.clock.advance(25 * HOUR);
+    await sweep();
+    expect(debugTokenCalls()).toBeGreaterThanOrEqual(3); // each grant asked Meta, and each was refused
+    for (const account of accounts) {
+      expect(new Date((await row(account.id)).next_check_at).getTime()).toBeLessThanOrEqual(app.clock.nowMs() + MINUTE);
+    }
+    expect(app.logs.filter((line) => JSON.parse(line).level >= 50 && line.includes('refused our app token'))).toHaveLength(1);
+  });
+
   it('changes no account, logs an error, shows meta_app_credentials_ok 0, and keeps checking until Meta accepts it again', async () => {
     await start();
     const fb = facebookUser(app, [{ instagram: {} }, { instagram: {} }]);

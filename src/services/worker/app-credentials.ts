@@ -27,8 +27,14 @@ export class AppCredentialsWatch {
     return this.retryAt && now < this.retryAt ? this.retryAt : null;
   }
 
-  /** Records a refusal; returns when to probe again. */
+  /**
+   * Records a refusal; returns when to probe again. One probe is one batch of calls, and every
+   * call of it is refused alike: refusals that arrive while already blocked are that same probe,
+   * so they neither double the wait nor log again.
+   */
   refused(error: MetaError): Date {
+    const blocked = this.blockedUntil(this.deps.clock.now());
+    if (blocked) return blocked;
     this.failures++;
     const delay = Math.min(FIRST_RETRY_MS * 2 ** (this.failures - 1), MAX_RETRY_MS);
     this.retryAt = new Date(this.deps.clock.now().getTime() + delay);
