@@ -123,8 +123,10 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   // Outside production without TOKEN_ENCRYPTION_KEY this generates the development key file once.
   const tokenKeys = openTokenKeys(config.tokenKeys);
   const services = createServices({ config, tokenKeys, orm, clock, logger, metrics, databaseUrl, tracing });
+  started.push(() => services.closePools());
   started.push(() => services.events.stop());
   await services.events.start();
+  started.push(() => services.gate.stop());
   await services.gate.start(); // rate-limit pauses shared by every process on the database
   services.metaCallbacks.start(); // completes data deletions once their grace period has passed
   started.push(() => services.metaCallbacks.stop());
