@@ -106,6 +106,12 @@ export function operationLimitProtections(limits: OperationLimits, options: { bl
 
 /** Operation texts already counted and under the limit; clients send a handful, this bounds junk. */
 const MAX_REMEMBERED_SOURCES = 500;
+/**
+ * Longer texts are counted every time instead of remembered: texts are checked before sign-in,
+ * and 500 texts of a few hundred KB each (one long string literal is one token) would let anyone
+ * hold ~128 MB here. Real documents are a few KB; this keeps the memo under 8 MB.
+ */
+const MAX_REMEMBERED_SOURCE_LENGTH = 16 * 1024;
 
 /**
  * Armor's token-counting parser, run on the request body before Apollo parses anything (armor's
@@ -117,7 +123,7 @@ export function createTokenGuard(maxTokens: number): (source: string) => GraphQL
   return (source) => {
     if (passed.has(source)) return undefined;
     const refusal = countTokens(source, maxTokens);
-    if (!refusal) {
+    if (!refusal && source.length <= MAX_REMEMBERED_SOURCE_LENGTH) {
       if (passed.size >= MAX_REMEMBERED_SOURCES) passed.delete(passed.values().next().value!);
       passed.add(source);
     }
