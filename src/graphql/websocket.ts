@@ -72,7 +72,6 @@ export function attachWebSocketServer(
         const msLeft = member.expiresAt * 1000 - Date.now();
         state.expiryTimer = setTimeout(() => ctx.extra.socket.close(FORBIDDEN, 'Forbidden: token expired'), Math.min(Math.max(msLeft, 0), MAX_TIMER_MS));
         state.expiryTimer.unref();
-        services.metrics.subscriptions.set(services.events.subscriberCount);
         return true;
       },
       // Subscriptions per socket, tokens and the member's budget, before the document is parsed.
@@ -84,9 +83,6 @@ export function attachWebSocketServer(
       onNext: (_ctx, _id, _payload, _args, result) => frames.onNext(result),
       jsonMessageReplacer: frames.jsonMessageReplacer,
       onError: (ctx, _id, _payload, errors) => errors.map((error) => bounds.formatSubscribeError(ctx.extra.socket, error)),
-      onComplete: () => {
-        services.metrics.subscriptions.set(services.events.subscriberCount);
-      },
       context: (ctx) => createSocketContext(services, stateOf(ctx.extra.socket).member!),
     },
     wsServer,
