@@ -34,7 +34,7 @@ export function operationalRoutes(services: Services): Router {
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
     await recordWebhookStats(forkEm(services.orm), services.clock.now(), services.metrics);
-    // At scrape time too: the socket hooks set it on connect and complete, not when a subscription starts.
+    // At scrape time too: the one place it is set, so it is never stale.
     services.metrics.subscriptions.set(services.events.subscriberCount);
     services.metrics.storedTokens.reset();
     for (const { keyId, n } of await storedTokensByKey(forkEm(services.orm))) {
