@@ -30,14 +30,15 @@ export function operationalRoutes(services: Services): Router {
   });
   router.get('/metrics', async (_req, res) => {
     // Counted at scrape time from the database, so every instance reports the same truth.
-    const counts = await countAccountsByStatus(forkEm(services.orm));
+    const em = forkEm(services.orm);
+    const counts = await countAccountsByStatus(em);
     services.metrics.accountsByStatus.reset();
     for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
-    await recordWebhookStats(forkEm(services.orm), services.clock.now(), services.metrics);
+    await recordWebhookStats(em, services.clock.now(), services.metrics);
     // At scrape time too: the one place it is set, so it is never stale.
     services.metrics.subscriptions.set(services.events.subscriberCount);
     services.metrics.storedTokens.reset();
-    for (const { keyId, n } of await storedTokensByKey(forkEm(services.orm))) {
+    for (const { keyId, n } of await storedTokensByKey(em)) {
       services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
     }
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
