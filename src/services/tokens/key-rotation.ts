@@ -3,11 +3,12 @@ import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
 import { countTokensUnderKey, swapTokens, tokensNotUnderKey, type TokenTable } from '../../repositories/stored-token.repository';
 import { sealedKeyId, TokenDecryptionError, type TokenCipher } from './token-cipher';
+import { accountContext, grantContext } from './token-vault';
 
 /** The two places tokens live, and the AAD context each ciphertext is bound to (see TokenVault). */
 const TABLES: ReadonlyArray<{ table: TokenTable; kind: 'grant' | 'account'; context: (id: string) => string }> = [
-  { table: 'meta_grant', kind: 'grant', context: (id: string) => `grant:${id}` },
-  { table: 'social_account', kind: 'account', context: (id: string) => `account:${id}` },
+  { table: 'meta_grant', kind: 'grant', context: grantContext },
+  { table: 'social_account', kind: 'account', context: accountContext },
 ];
 
 export interface RotationCounts {
@@ -57,7 +58,7 @@ export async function rotateStoredTokens(orm: MikroORM, cipher: TokenCipher, opt
           updates.push({ id: row.id, previous: row.sealed, sealed: cipher.encrypt(cipher.decrypt(row.sealed, context(row.id)), context(row.id)) });
         } catch (error) {
           if (!(error instanceof TokenDecryptionError)) throw error;
-          const keyId = error.keyId ?? sealedKeyId(row.sealed) ?? 'unknown';
+          const keyId = error.keyId ?? sealedKeyId(row.sealed);
           counts.unreadable[keyId] = (counts.unreadable[keyId] ?? 0) + 1;
           options.logger?.warn({ table, id: row.id, keyId }, 'stored token cannot be opened with any configured key; left as is');
         }

@@ -67,5 +67,6 @@ export class TokenVault {
   }
 }
 
-const grantContext = (id: string) => `grant:${id}`;
-const accountContext = (id: string) => `account:${id}`;
+/** The AAD each stored token is sealed with: the ciphertext opens only for the row it belongs to (key rotation reseals with the same). */
+export const grantContext = (id: string) => `grant:${id}`;
+export const accountContext = (id: string) => `account:${id}`;
