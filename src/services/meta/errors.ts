@@ -134,7 +134,7 @@ interface MetaErrorBody {
 export function classifyMetaError(httpStatus: number, body: unknown, retryAfterSeconds = 60): MetaError {
   const b = (typeof body === 'object' && body !== null ? body : {}) as MetaErrorBody;
   // 429 Too Many Requests is a rate limit whatever the body says: wait (Retry-After), never retry at once.
-  if (httpStatus === 429 && !(b.error?.code !== undefined && RATE_LIMIT_CODES.has(b.error.code))) {
+  if (httpStatus === 429 && !isRateLimitCode(b.error?.code)) {
     return new MetaRateLimitError(
       { message: b.error?.message ?? b.error_message ?? 'Meta answered 429 Too Many Requests', code: b.error?.code, httpStatus },
       retryAfterSeconds,
@@ -155,7 +155,7 @@ export function classifyMetaError(httpStatus: number, body: unknown, retryAfterS
   };
   const code = e.code;
   if (code === 190 || code === 102) return new MetaAuthError(details);
-  if (code !== undefined && RATE_LIMIT_CODES.has(code)) return new MetaRateLimitError(details, retryAfterSeconds);
+  if (isRateLimitCode(code)) return new MetaRateLimitError(details, retryAfterSeconds);
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) return new MetaPermissionError(details);
   // "Object with ID '…' does not exist, cannot be loaded due to missing permissions": for an id Meta
   // gave us, the grant no longer reaches it (the Page was left out of a reconnect or removed).
