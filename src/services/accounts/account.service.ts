@@ -14,7 +14,7 @@ import { permissionReason } from '../meta/grant-reach';
 import type { AccountSnapshot } from './account-snapshots';
 import { facebookDeadlineInputs, listAccountSnapshots } from '../../repositories/social-account.repository';
 import { facebookDeadline } from './facebook-deadline';
-import { isUserFixable, RECHECK_FIRST_DELAY_MS, RECHECK_FOR_MS } from './user-fixable-expiry';
+import { isUserFixable, nextRecheckAt, RECHECK_FOR_MS } from './user-fixable-expiry';
 import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
 import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '../../repositories/meta-grant.repository';
@@ -250,7 +250,7 @@ export class AccountService {
           if (!wasExpired || !account.recheckUntil) {
             account.recheckUntil = new Date(now.getTime() + RECHECK_FOR_MS);
             account.failureCount = 0;
-            account.nextCheckAt = new Date(now.getTime() + RECHECK_FIRST_DELAY_MS);
+            account.nextCheckAt = nextRecheckAt(now, 0, account.recheckUntil);
           }
         } else account.recheckUntil = null;
         await this.deps.status.transition(tx, account, SocialConnectionStatus.EXPIRED, error.reason);
