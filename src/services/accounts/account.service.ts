@@ -69,13 +69,14 @@ export class AccountService {
   }
 
   /** The member's account, or null: another member's account looks exactly like a missing one. */
-  async find(em: EntityManager, memberId: string, id: string): Promise<SocialAccount | null> {
+  /** `refresh`: read the row again even when this EntityManager already holds it. */
+  async find(em: EntityManager, memberId: string, id: string, options: { refresh?: boolean } = {}): Promise<SocialAccount | null> {
     assertAccountId(id);
-    return em.findOne(SocialAccount, { id, memberId });
+    return em.findOne(SocialAccount, { id, memberId }, options);
   }
 
-  async get(em: EntityManager, memberId: string, id: string): Promise<SocialAccount> {
-    const account = await this.find(em, memberId, id);
+  async get(em: EntityManager, memberId: string, id: string, options: { refresh?: boolean } = {}): Promise<SocialAccount> {
+    const account = await this.find(em, memberId, id, options);
     if (!account) throw new AppError(ErrorCode.NOT_FOUND, 'No such account.');
     return account;
   }
@@ -357,6 +358,6 @@ function assertAccountId(id: string): void {
   if (typeof id !== 'string' || !UUID.test(id)) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The account id is not a valid id.', { field: 'id' });
 }
 
-function accountDisconnected(): AppError {
+export function accountDisconnected(): AppError {
   return new AppError(ErrorCode.ACCOUNT_DISCONNECTED, 'This account is disconnected; connect it again to sync it.');
 }

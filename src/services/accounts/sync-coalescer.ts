@@ -6,7 +6,7 @@ import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import { SocialConnectionStatus } from '../../domain/social-account';
-import type { AccountService } from './account.service';
+import { accountDisconnected, type AccountService } from './account.service';
 
 /** First key of our advisory locks on accounts ("sync"), so other advisory locks cannot collide. */
 const SYNC_LOCK_NAMESPACE = 0x73796e63;
@@ -92,7 +92,7 @@ export class SyncCoalescer {
     try {
       const current = await this.reload(em, memberId, id);
       const syncedAt = current.lastSyncedAt?.getTime() ?? null;
-      if (syncedAt !== seenSyncedAt && current.connectionStatus !== SocialConnectionStatus.DISCONNECTED) {
+      if (syncedAt !== seenSyncedAt) {
         this.deps.metrics.syncsCoalesced.inc({ reason: 'concurrent' });
         return current;
       }
@@ -132,11 +132,8 @@ export class SyncCoalescer {
   }
 
   private async reload(em: EntityManager, memberId: string, id: string): Promise<SocialAccount> {
-    const account = await em.findOne(SocialAccount, { id, memberId }, { refresh: true });
-    if (!account) throw new AppError(ErrorCode.NOT_FOUND, 'No such account.');
-    if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) {
-      throw new AppError(ErrorCode.ACCOUNT_DISCONNECTED, 'This account is disconnected; connect it again to sync it.');
-    }
+    const account = await this.deps.accounts.get(em, memberId, id, { refresh: true });
+    if (account.connectionStatus === SocialConnectionStatus.DISCONNECTED) throw accountDisconnected();
     return account;
   }
 }
