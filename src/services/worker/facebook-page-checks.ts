@@ -1,7 +1,7 @@
 import type { DueAccount } from '../../repositories/due-account.repository';
 import { SocialConnectionStatus } from '../../domain/social-account';
 import { facebookDeadline } from '../accounts/facebook-deadline';
-import { MetaAppCredentialsError, MetaAuthError, MetaError } from '../meta/errors';
+import { MetaAuthError, MetaError } from '../meta/errors';
 import { lostPageReason, reaches } from '../meta/grant-reach';
 import type { GrantVerdict } from './facebook-grant-verdict';
 import type { Decision, FlowContext } from './flow-context';
@@ -49,8 +49,7 @@ export async function checkGrantAccounts(
         }
       } catch (error) {
         if (!(error instanceof MetaError)) throw error;
-        if (error instanceof MetaAppCredentialsError) decisions.set(account.id, { ...decision, postponeTo: ctx.appCredentials.refused(error) });
-        else decisions.set(account.id, ctx.outcomes.failed(decision, account, error, now));
+        decisions.set(account.id, ctx.outcomes.failed(decision, account, error, now)); // a refused app token only postpones
         continue;
       }
     }
