@@ -204,4 +204,18 @@ describe('two API instances on one database', () => {
       await late.close();
     }
   });
+  it("reads the usage header of each entry: one account's X-Business-Use-Case-Usage at 100 % pauses that account only", async () => {
+    const fb = facebookUser(app, [{ instagram: {} }, { instagram: {} }]);
+    await connect(app, 'member-batch-usage', 'FACEBOOK', fb.userId);
+    app.clock.advance(25 * 3600_000); // both due for their daily sync
+    app.emulator.control.setUsage({ business: { [fb.igIds[0]]: { percent: 100, regainMinutes: 10 } } });
+    try {
+      await app.services.worker.runOnce();
+    } finally {
+      app.emulator.control.setUsage({});
+    }
+    const scopes = (await pauses()).map((p) => p.scope);
+    expect(scopes.some((scope) => scope.includes(fb.igIds[0]))).toBe(true); // the entry's own header reached the gate
+    expect(scopes.some((scope) => scope.includes(fb.igIds[1]))).toBe(false);
+  });
 });

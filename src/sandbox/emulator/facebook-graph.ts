@@ -277,6 +277,8 @@ export class FacebookGraph {
     }
     if (!Array.isArray(requests)) return graphError(400, 100, '(#100) The parameter batch must be a JSON array');
     if (requests.length > MAX_BATCH) return graphError(400, 100, `(#100) Too many requests in batch message. Maximum batch size is ${MAX_BATCH}`);
+    // Meta sends each entry's headers unless the batch asks include_headers=false.
+    const withHeaders = call.params.include_headers !== 'false';
     const answers = requests.map((request) => {
       if (this.faults.nullBatchEntries > 0) {
         this.faults.nullBatchEntries--;
@@ -307,14 +309,14 @@ export class FacebookGraph {
             : path === '/'
               ? graphError(400, 100, '(#100) Batch requests cannot be nested')
               : this.handle({ method, path, params, version: match?.[1] ?? call.version });
-      return {
-        code: result.status,
-        headers: [
-          { name: 'Content-Type', value: 'text/javascript; charset=UTF-8' },
-          ...Object.entries(result.headers ?? {}).map(([name, value]) => ({ name, value })),
-        ],
-        body: typeof result.body === 'string' ? result.body : JSON.stringify(result.body),
-      };
+      const body = typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
+      if (!withHeaders) return { code: result.status, body };
+      // The usage headers every answer carries, for this entry's own object, as on a single call.
+      const headers = [
+        { name: 'Content-Type', value: 'text/javascript; charset=UTF-8' },
+        ...Object.entries({ ...this.faults.headers(url.pathname), ...result.headers }).map(([name, value]) => ({ name, value })),
+      ];
+      return { code: result.status, headers, body };
     });
     return ok(answers);
   }

@@ -195,8 +195,9 @@ export class FacebookClient {
         method: 'POST',
         path: '/',
         form: {
+          // No include_headers=false: each entry's own headers carry its object's usage
+          // (X-Business-Use-Case-Usage), which the rate-limit gate reads per entry.
           batch: JSON.stringify(pending.map((i) => ({ method: 'GET', relative_url: `${this.config.graphVersion}/${entries[i].relativeUrl}` }))),
-          include_headers: 'false',
         },
         accessToken: token,
         operation: 'batch',
