@@ -1,6 +1,6 @@
 import type { MetaConfig } from '../../config';
 import { MetaAppCredentialsError, MetaAuthError, MetaBadRequestError, MetaPermissionError, MetaTransientError } from './errors';
-import type { MetaHttp, RateLimitHints } from './meta-http';
+import type { MetaHttp } from './meta-http';
 import { IG_PROFILE_FIELDS, type RawInstagramProfile } from './profile';
 
 export interface FacebookToken {
@@ -178,15 +178,14 @@ export class FacebookClient {
    * Error built by the classifier. Entries Meta did not process (null) are retried once more.
    * Meta counts every entry against its own scope's limit, so each entry is gated on its own: an
    * entry whose object is paused is not sent, and a rate-limit error in an entry pauses that
-   * entry's scope (its node, or the Instagram account the caller names), not the whole batch's.
+   * entry's scope (its node: the path's first segment), not the whole batch's.
    */
-  async batch(token: string, requests: Array<string | { relativeUrl: string; limits?: RateLimitHints }>): Promise<unknown[]> {
-    if (requests.length > 50) throw new RangeError('a Graph batch takes at most 50 requests');
-    const entries = requests.map((r) => (typeof r === 'string' ? { relativeUrl: r } : r));
-    const targets = entries.map((e) =>
-      this.http.targetsFor({ host: 'facebookGraph', path: `/${e.relativeUrl.split('?')[0]}`, accessToken: token, limits: e.limits }),
+  async batch(token: string, relativeUrls: string[]): Promise<unknown[]> {
+    if (relativeUrls.length > 50) throw new RangeError('a Graph batch takes at most 50 requests');
+    const targets = relativeUrls.map((relativeUrl) =>
+      this.http.targetsFor({ host: 'facebookGraph', path: `/${relativeUrl.split('?')[0]}`, accessToken: token }),
     );
-    const results: unknown[] = entries.map((_, i) => this.http.pausedFor(targets[i]));
+    const results: unknown[] = relativeUrls.map((_, i) => this.http.pausedFor(targets[i]));
     for (let round = 0; round < 3; round++) {
       const pending = results.map((r, i) => (r === undefined ? i : -1)).filter((i) => i >= 0);
       if (pending.length === 0) break;
@@ -197,7 +196,7 @@ export class FacebookClient {
         form: {
           // No include_headers=false: each entry's own headers carry its object's usage
           // (X-Business-Use-Case-Usage), which the rate-limit gate reads per entry.
-          batch: JSON.stringify(pending.map((i) => ({ method: 'GET', relative_url: `${this.config.graphVersion}/${entries[i].relativeUrl}` }))),
+          batch: JSON.stringify(pending.map((i) => ({ method: 'GET', relative_url: `${this.config.graphVersion}/${relativeUrls[i]}` }))),
         },
         accessToken: token,
         operation: 'batch',
