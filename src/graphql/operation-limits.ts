@@ -8,6 +8,7 @@ import {
   type DocumentNode,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type FragmentDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
   type ValidationRule,
@@ -50,7 +51,7 @@ function metaMutationWeights(limits: OperationLimits) {
     seen.set(context, index + 1);
     const operation = context.getDocument().definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)[index];
     if (!operation) return;
-    const metaFields = countRootFields(context, operation.selectionSet, new Set());
+    const metaFields = costlyRootFields(operation.selectionSet, (name) => context.getFragment(name) ?? undefined).metaMutations;
     const cost = details.n + metaFields * limits.metaMutationCost;
     if (cost > limits.maxCost) {
       context.reportError(
@@ -63,18 +64,32 @@ function metaMutationWeights(limits: OperationLimits) {
   };
 }
 
-function countRootFields(context: ValidationContext, selectionSet: SelectionSetNode, fragments: Set<string>): number {
-  let count = 0;
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) count += META_MUTATION_FIELDS.has(selection.name.value) ? 1 : 0;
-    else if (selection.kind === Kind.INLINE_FRAGMENT) count += countRootFields(context, selection.selectionSet, fragments);
-    else if (!fragments.has(selection.name.value)) {
-      fragments.add(selection.name.value);
-      const fragment = context.getFragment(selection.name.value);
-      if (fragment) count += countRootFields(context, fragment.selectionSet, fragments);
+/**
+ * The root fields of an operation that cost more than a read: oauthUrl (each inserts a state row)
+ * and the fields that call Meta, through inline and named fragments, aliases counted (20 aliased
+ * oauthUrl fields are 20 links). Used by the cost rule and by the member budgets alike.
+ */
+export function costlyRootFields(
+  selectionSet: SelectionSetNode,
+  fragmentNamed: (name: string) => FragmentDefinitionNode | undefined,
+): { oauthUrls: number; metaMutations: number } {
+  const counts = { oauthUrls: 0, metaMutations: 0 };
+  const seen = new Set<string>();
+  const visit = (set: SelectionSetNode) => {
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === 'oauthUrl') counts.oauthUrls++;
+        else if (META_MUTATION_FIELDS.has(selection.name.value)) counts.metaMutations++;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet);
+      else if (!seen.has(selection.name.value)) {
+        seen.add(selection.name.value);
+        const fragment = fragmentNamed(selection.name.value);
+        if (fragment) visit(fragment.selectionSet);
+      }
     }
-  }
-  return count;
+  };
+  visit(selectionSet);
+  return counts;
 }
 
 /**

@@ -1,32 +1,15 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import type { RequestHandler } from 'express';
-import { GraphQLError, Kind, OperationTypeNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { GraphQLError, Kind, OperationTypeNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { GraphQLContext } from '../context';
 import { AppError, ErrorCode } from '../errors';
 import type { MemberCosts } from '../services/limits/member-rate-limits';
 import type { Services } from '../services';
-import { createTokenGuard, META_MUTATION_FIELDS, refusedLimit } from './operation-limits';
+import { costlyRootFields, createTokenGuard, refusedLimit } from './operation-limits';
 
-/**
- * What an operation spends from its member's budgets: 1 operation, plus one oauthUrl or Meta
- * mutation per such root field (aliases count: 20 aliased oauthUrl fields are 20 links).
- */
+/** What an operation spends from its member's budgets: 1 operation, plus its costly root fields. */
 function memberCostsOf(operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): MemberCosts {
-  const costs = { operations: 1, oauthUrls: 0, metaMutations: 0 };
-  const visit = (selectionSet: SelectionSetNode, seen: Set<string>) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === 'oauthUrl') costs.oauthUrls++;
-        else if (META_MUTATION_FIELDS.has(selection.name.value)) costs.metaMutations++;
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) visit(selection.selectionSet, seen);
-      else if (!seen.has(selection.name.value) && fragments[selection.name.value]) {
-        seen.add(selection.name.value);
-        visit(fragments[selection.name.value].selectionSet, seen);
-      }
-    }
-  };
-  visit(operation.selectionSet, new Set());
-  return costs;
+  return { operations: 1, ...costlyRootFields(operation.selectionSet, (name) => fragments[name]) };
 }
 
 /** A member-budget refusal as Apollo sends it: RATE_LIMITED, HTTP 429 with Retry-After. */
