@@ -9,6 +9,7 @@ import express from 'express';
 import type { Browser } from 'playwright-core';
 import { webApp } from '../../src/http/web-app';
 import { launchChromium, requireChromium } from '../helpers/browser';
+import { ROOT } from '../helpers/dist';
 import { connect, instagramUser } from '../helpers/flows';
 import { TestApp } from '../helpers/test-app';
 
@@ -19,7 +20,6 @@ import { TestApp } from '../helpers/test-app';
  */
 jest.setTimeout(120_000);
 
-const ROOT = path.resolve(__dirname, '..', '..');
 const MEMBER = 'member-cors';
 
 let app: TestApp;

@@ -10,6 +10,7 @@ import { WEB_DIST } from '../../src/http/web-app';
 import { createLogger } from '../../src/logger';
 import { SEED } from '../../src/sandbox/emulator';
 import { launchChromium, requireChromium } from '../helpers/browser';
+import { ROOT } from '../helpers/dist';
 import { createTestDatabase } from '../helpers/database';
 import { freePort } from '../../src/free-port';
 
@@ -22,7 +23,6 @@ jest.setTimeout(90_000);
 
 // `npm run screenshots` refreshes the committed ones in docs/; a plain test run keeps the tree clean.
 const DOCS = process.env.UPDATE_SCREENSHOTS ? path.resolve(__dirname, '..', '..', 'docs') : path.join(tmpdir(), 'igc-dashboard-screenshots');
-const ROOT = path.resolve(__dirname, '..', '..');
 
 let handles: AppHandles;
 let base: string;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's Chromium: playwright-core cannot download a browser here (.ci/run installs this one). */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
 /** Headless Chromium without the background traffic (updates, sync, QUIC) that would reach for the internet. */
 export function requireChromium(): void {

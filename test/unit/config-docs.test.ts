@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { ROOT } from '../helpers/dist';
 import { loadConfig } from '../../src/config';
 import { withConfigTables } from '../../src/config/docs';
 import { VARIABLES } from '../../src/config/variables';
 import { CONFIG_TEST_DIR, PRODUCTION_ENV } from '../helpers/config-env';
 
-const root = path.resolve(__dirname, '..', '..');
 const names = Object.keys(VARIABLES).sort();
 
 /** Every name loadConfig looks up in `env`. */
@@ -30,7 +30,7 @@ function sourceFiles(dir: string): string[] {
 
 describe('the variable table', () => {
   it('is what the README documents (run `npm run docs:config` when this fails)', () => {
-    const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     expect(withConfigTables(readme)).toBe(readme);
   });
 
@@ -40,7 +40,7 @@ describe('the variable table', () => {
   });
 
   it('names every variable an entry point reads from process.env', () => {
-    const used = sourceFiles(path.join(root, 'src')).flatMap((file) =>
+    const used = sourceFiles(path.join(ROOT, 'src')).flatMap((file) =>
       [...readFileSync(file, 'utf8').matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]),
     );
     expect(used.length).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
-import { ConfigError, loadConfig } from '../../src/config';
-import { CONFIG_TEST_DIR, PRODUCTION_ENV } from '../helpers/config-env';
+import { loadConfig } from '../../src/config';
+import { CONFIG_TEST_DIR, configProblems, PRODUCTION_ENV } from '../helpers/config-env';
 
 const dir = CONFIG_TEST_DIR;
 const production = PRODUCTION_ENV;
@@ -31,16 +31,13 @@ describe('limits configuration', () => {
     expect(config.limits.member.operations).toBe(0);
     expect(config.limits.syncMinIntervalSeconds).toBe(0);
     expect(config.limits.enabled).toBe(false);
-    try {
-      loadConfig(
-        { ...production, GRAPHQL_MAX_DEPTH: 'deep', OAUTH_MAX_PENDING_STATES: '0', REQUEST_LIMITS: 'maybe', WS_MAX_MESSAGE_BYTES: '10' },
-        { cwd: dir },
-      );
-      throw new Error('expected a ConfigError');
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['GRAPHQL_MAX_DEPTH', 'OAUTH_MAX_PENDING_STATES', 'REQUEST_LIMITS', 'WS_MAX_MESSAGE_BYTES']) expect(problems).toContain(name);
-    }
+    const problems = configProblems({
+      ...production,
+      GRAPHQL_MAX_DEPTH: 'deep',
+      OAUTH_MAX_PENDING_STATES: '0',
+      REQUEST_LIMITS: 'maybe',
+      WS_MAX_MESSAGE_BYTES: '10',
+    }).join('\n');
+    for (const name of ['GRAPHQL_MAX_DEPTH', 'OAUTH_MAX_PENDING_STATES', 'REQUEST_LIMITS', 'WS_MAX_MESSAGE_BYTES']) expect(problems).toContain(name);
   });
 });
