@@ -30,12 +30,6 @@ function expectMemberLimited(error: { extensions: Record<string, unknown> }, bud
   expect(error.extensions.retryAfterSeconds).toBeLessThanOrEqual(60);
 }
 
-async function metric(app: TestApp, limit: string): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`limit_refusals_total{limit="${limit}"}`));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
-
 describe('per-member rate limits (rate-limiter-flexible on PostgreSQL)', () => {
   it('counts operations across both instances, refuses over budget on HTTP, REST and WebSocket, and lets the member back after the window', async () => {
     const memberId = 'budget-ops';
@@ -73,8 +67,8 @@ describe('per-member rate limits (rate-limiter-flexible on PostgreSQL)', () => {
 
     // Another member is not affected, right after.
     expect((await read(b, 'budget-ops-neighbour')).errors).toBeUndefined();
-    expect(await metric(a, 'member_operations')).toBeGreaterThan(0);
-    expect(await metric(b, 'member_operations')).toBeGreaterThan(0);
+    expect(await a.metric('limit_refusals_total', { limit: 'member_operations' })).toBeGreaterThan(0);
+    expect(await b.metric('limit_refusals_total', { limit: 'member_operations' })).toBeGreaterThan(0);
     // Logged once per member and window per instance, however many refusals.
     expect(b.logs.filter((l) => l.includes('"limit":"member_operations"') && l.includes(`"memberId":"${memberId}"`))).toHaveLength(1);
 
@@ -94,7 +88,7 @@ describe('per-member rate limits (rate-limiter-flexible on PostgreSQL)', () => {
     const aliased = await a.post({ query: '{ x: oauthUrl y: oauthUrl z: oauthUrl }' }, { memberId: fresh });
     expectMemberLimited(onlyError(aliased), 'oauthUrls');
     expect(await a.sql('select 1 from oauth_state where member_id = ?', [fresh])).toHaveLength(0);
-    expect(await metric(a, 'member_oauth_urls')).toBeGreaterThan(0);
+    expect(await a.metric('limit_refusals_total', { limit: 'member_oauth_urls' })).toBeGreaterThan(0);
   });
 
   it('gives Meta-calling mutations a budget of their own, shared with REST: over it, no call reaches Meta', async () => {

@@ -28,12 +28,6 @@ async function expectNormalReadPasses(memberId: string) {
   expect(Array.isArray(ok.data?.socialAccounts)).toBe(true);
 }
 
-async function refusals(limit: string): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`limit_refusals_total{limit="${limit}"}`));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
-
 describe('operation limits (graphql-armor)', () => {
   it('lets every committed client operation (the dashboard uses these) and the introspection query through the default limits', () => {
     const defaults = loadConfig({ NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40), TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64') }).limits
@@ -54,13 +48,13 @@ describe('operation limits (graphql-armor)', () => {
 
   it('refuses more than GRAPHQL_MAX_ALIASES aliases before any resolver runs, then answers a normal request', async () => {
     const memberId = 'limits-aliases';
-    const before = await refusals('aliases');
+    const before = await app.metric('limit_refusals_total', { limit: 'aliases' });
     const query = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: socialAccounts { ${fields} }`).join(' ')} }`;
     const refused = await app.post({ query }, { memberId });
     expect(refused.status).toBe(VALIDATION_REFUSAL_STATUS);
     expect(refused.data).toBeUndefined();
     expect(limitError(refused).extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'aliases' });
-    expect(await refusals('aliases')).toBe(before + 1);
+    expect(await app.metric('limit_refusals_total', { limit: 'aliases' })).toBe(before + 1);
     await expectNormalReadPasses(memberId);
   });
 
@@ -69,7 +63,7 @@ describe('operation limits (graphql-armor)', () => {
     const refused = await app.post({ query: `{ socialAccounts { ${'id '.repeat(2100)} } }` }, { memberId });
     expect(refused.status).toBe(400);
     expect(limitError(refused).extensions).toEqual({ code: 'OPERATION_LIMIT_EXCEEDED', limit: 'tokens' });
-    expect(await refusals('tokens')).toBeGreaterThan(0);
+    expect(await app.metric('limit_refusals_total', { limit: 'tokens' })).toBeGreaterThan(0);
     await expectNormalReadPasses(memberId);
   });
 
@@ -110,10 +104,10 @@ describe('operation limits (graphql-armor)', () => {
 
   it('logs a member hammering a limit once per window, and counts every refusal', async () => {
     const memberId = 'limits-hammer';
-    const before = await refusals('aliases');
+    const before = await app.metric('limit_refusals_total', { limit: 'aliases' });
     const query = `{ ${Array.from({ length: 20 }, (_, i) => `a${i}: socialAccounts { id }`).join(' ')} }`;
     for (let i = 0; i < 3; i++) expect((await app.post({ query }, { memberId })).status).toBe(VALIDATION_REFUSAL_STATUS);
-    expect(await refusals('aliases')).toBe(before + 3);
+    expect(await app.metric('limit_refusals_total', { limit: 'aliases' })).toBe(before + 3);
     const lines = app.logs.filter((l) => l.includes('"limit":"aliases"') && l.includes(`"memberId":"${memberId}"`));
     expect(lines).toHaveLength(1);
   });

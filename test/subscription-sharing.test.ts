@@ -122,8 +122,8 @@ it('serializes each shared result once and sends those same bytes to every socke
   a.subscribe('failing', FAILING);
   c.subscribe('failing', FAILING);
   await waitFor(() => app.services.events.subscriberCount === 7, 'seven subscriptions');
-  const serializedBefore = await counter('graphql_ws_payloads_serialized_total');
-  const framesBefore = await counter('graphql_ws_next_frames_total');
+  const serializedBefore = await app.metric('graphql_ws_payloads_serialized_total');
+  const framesBefore = await app.metric('graphql_ws_next_frames_total');
 
   await app.gql(DisconnectSocialAccountDocument, { id: account.id }, { memberId: member });
   const received = () => [
@@ -139,8 +139,8 @@ it('serializes each shared result once and sends those same bytes to every socke
   await sleep(200);
 
   // Four distinct (document, variables) for one event: four serializations for seven frames.
-  expect((await counter('graphql_ws_payloads_serialized_total')) - serializedBefore).toBe(4);
-  expect((await counter('graphql_ws_next_frames_total')) - framesBefore).toBe(7);
+  expect((await app.metric('graphql_ws_payloads_serialized_total')) - serializedBefore).toBe(4);
+  expect((await app.metric('graphql_ws_next_frames_total')) - framesBefore).toBe(7);
   const text = (socket: RawSocket, id: string) => socket.received.nextPayloadText.get(id)![0];
   expect(text(b, 'full')).toBe(text(a, 'full'));
   expect(text(c, 'full')).toBe(text(a, 'full'));
@@ -155,11 +155,6 @@ it('serializes each shared result once and sends those same bytes to every socke
 });
 
 /** A counter of the app's Prometheus registry, as /metrics exposes it. */
-async function counter(name: string): Promise<number> {
-  const metric = app.services.metrics.registry.getSingleMetric(name);
-  if (!metric) throw new Error(`no metric ${name}`);
-  return (await metric.get()).values[0]?.value ?? 0;
-}
 
 it('refuses an invalid subscription every time it is sent, not only the first', async () => {
   const socket = await open('member-share-invalid');

@@ -50,12 +50,6 @@ class RawSocket {
   }
 }
 
-async function refusals(limit: string): Promise<number> {
-  const text = await (await fetch(`${app.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`limit_refusals_total{limit="${limit}"}`));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
-
 /** A normal client right after a refusal: connects, subscribes, becomes active. */
 async function expectNormalSubscriberWorks(memberId: string) {
   const before = app.services.events.subscriberCount;
@@ -65,6 +59,8 @@ async function expectNormalSubscriberWorks(memberId: string) {
     expect(subscriber.errors).toEqual([]);
   } finally {
     await subscriber.close();
+    // Released before the next test counts its own subscriptions.
+    await waitFor(() => app.services.events.subscriberCount === before, 'the normal subscriber to be released');
   }
 }
 
@@ -76,7 +72,7 @@ describe('WebSocket bounds', () => {
     expect(await silent.closed).toBe(4408);
     // The configured 300 ms, not graphql-ws's default of 3 s.
     expect(Date.now() - openedAt).toBeLessThan(2_500);
-    expect(await refusals('ws_init_timeout')).toBe(1);
+    expect(await app.metric('limit_refusals_total', { limit: 'ws_init_timeout' })).toBe(1);
     await expectNormalSubscriberWorks('ws-init');
   });
 
@@ -85,12 +81,12 @@ describe('WebSocket bounds', () => {
     await socket.init('ws-size');
     socket.send({ id: 'big', type: 'subscribe', payload: { query: `${SUBSCRIBE}\n#${'x'.repeat(5000)}` } });
     expect(await socket.closed).toBe(1009);
-    expect(await refusals('ws_message_size')).toBeGreaterThan(0);
+    expect(await app.metric('limit_refusals_total', { limit: 'ws_message_size' })).toBeGreaterThan(0);
     await expectNormalSubscriberWorks('ws-size');
   });
 
   it('refuses a subscription over WS_MAX_SUBSCRIPTIONS_PER_SOCKET with SUBSCRIPTION_LIMIT_EXCEEDED, keeping the socket and its others', async () => {
-    const before = await refusals('ws_subscriptions_per_socket');
+    const before = await app.metric('limit_refusals_total', { limit: 'ws_subscriptions_per_socket' });
     const active = app.services.events.subscriberCount;
     const socket = new RawSocket(app);
     await socket.init('ws-subs');
@@ -102,7 +98,7 @@ describe('WebSocket bounds', () => {
     const answer = socket.messages.find((m) => m.id === '3')!;
     expect(answer.type).toBe('error');
     expect(answer.payload).toEqual([expect.objectContaining({ extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', limit: 2 } })]);
-    expect(await refusals('ws_subscriptions_per_socket')).toBe(before + 1);
+    expect(await app.metric('limit_refusals_total', { limit: 'ws_subscriptions_per_socket' })).toBe(before + 1);
 
     // Completing one makes room, on the same socket.
     socket.send({ id: '1', type: 'complete' });
@@ -115,7 +111,7 @@ describe('WebSocket bounds', () => {
   });
 
   it('closes a member socket over WS_MAX_SOCKETS_PER_MEMBER with 4429; other members and a freed slot connect', async () => {
-    const before = await refusals('ws_sockets_per_member');
+    const before = await app.metric('limit_refusals_total', { limit: 'ws_sockets_per_member' });
     const memberId = 'ws-sockets';
     const first = new RawSocket(app);
     const second = new RawSocket(app);
@@ -126,7 +122,7 @@ describe('WebSocket bounds', () => {
     third.send({ type: 'connection_init', payload: { authorization: `Bearer ${app.tokenFor(memberId)}` } });
     expect(await third.closed).toBe(4429);
     expect(third.messages.some((m) => m.type === 'connection_ack')).toBe(false);
-    expect(await refusals('ws_sockets_per_member')).toBe(before + 1);
+    expect(await app.metric('limit_refusals_total', { limit: 'ws_sockets_per_member' })).toBe(before + 1);
 
     await expectNormalSubscriberWorks('ws-sockets-neighbour');
     first.close();

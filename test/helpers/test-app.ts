@@ -128,6 +128,14 @@ export class TestApp {
     return this.handles.services;
   }
 
+  /** A metric of this app's registry (what /metrics shows): the sum of its values whose labels include `labels`; 0 when none yet. */
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const metric = this.services.metrics.registry.getSingleMetric(name);
+    if (!metric) throw new Error(`no metric ${name}`);
+    const { values } = await metric.get();
+    return values.filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l)).reduce((sum, v) => sum + v.value, 0);
+  }
+
   /** Raw SQL against the app's database, for assertions on what is really stored. */
   async sql<T = any>(query: string, params: unknown[] = []): Promise<T[]> {
     return this.handles.orm.em.fork().execute(query, params) as Promise<T[]>;
