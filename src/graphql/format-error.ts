@@ -44,6 +44,19 @@ export function createErrorFormatter(logger: Logger, options: { maskSuggestions?
   };
 }
 
+/**
+ * What failed: the resolver's error behind graphql-js's wrapper, or the error a step before
+ * execution threw (Apollo and the WebSocket adapter wrap those in a GraphQLError without a path),
+ * so that, say, a dropped database connection is classified the same wherever it surfaced.
+ */
+function causeOf(error: unknown): unknown {
+  const unwrapped = unwrapResolverError(error);
+  if (unwrapped instanceof GraphQLError && !unwrapped.path && unwrapped.originalError && !(unwrapped.originalError instanceof GraphQLError)) {
+    return unwrapped.originalError;
+  }
+  return unwrapped;
+}
+
 function formatWith(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const refusal = refusalOf(error);
@@ -51,7 +64,7 @@ function formatWith(logger: Logger) {
       const { http: _http, ...extensions } = refusal.extensions as Record<string, unknown>;
       return { message: refusal.message, locations: formatted.locations, extensions };
     }
-    const original = unwrapResolverError(error);
+    const original = causeOf(error);
     const code = formatted.extensions?.code;
     if (original === error && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       return { message: formatted.message, locations: formatted.locations, extensions: { code } };

@@ -230,8 +230,9 @@ export class OperationPipeline {
     try {
       await this.admit(transport, member.memberId, parsed.document, operation, variables);
     } catch (error) {
+      // Refusals as built; anything else (the database, say) is classified by formatError, as over HTTP.
       if (error instanceof GraphQLError) return [error];
-      throw error;
+      return [new GraphQLError(error instanceof Error ? error.message : String(error), { originalError: error instanceof Error ? error : undefined })];
     }
     // Variables that do not coerce are the client's: BAD_USER_INPUT, as Apollo answers them over HTTP.
     const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
