@@ -91,7 +91,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     },
     websocketKeepAliveMs: settings.WS_KEEPALIVE_MS,
     graphqlExecutor: settings.GRAPHQL_EXECUTOR,
-    compiledDocuments: { cacheBytes: Math.round(settings.GRAPHQL_COMPILED_CACHE_MB * 1024 * 1024), maxSourceBytes: settings.GRAPHQL_COMPILE_MAX_BYTES },
+    compiledDocuments: { cacheBytes: Math.round(settings.GRAPHQL_COMPILED_CACHE_MB * 1024 * 1024), maxFields: settings.GRAPHQL_COMPILE_MAX_FIELDS },
     workerPort: settings.WORKER_PORT,
     statusEventRetentionDays: settings.STATUS_EVENT_RETENTION_DAYS,
     sandbox,

@@ -25,8 +25,8 @@ export interface Config {
   websocketKeepAliveMs: number;
   /** `jit`: queries run compiled by graphql-jit (graphql-js for the rest); `graphql-js`: everything through graphql-js. */
   graphqlExecutor: 'jit' | 'graphql-js';
-  /** The compiled-document cache: its memory bound (estimated bytes) and the longest document compiled. */
-  compiledDocuments: { cacheBytes: number; maxSourceBytes: number };
+  /** The compiled-document cache: its memory bound (estimated bytes) and the largest operation compiled (fields selected). */
+  compiledDocuments: { cacheBytes: number; maxFields: number };
   /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
   workerPort: number;
   /** connection_event rows older than this are pruned by the worker; a cursor older than this is CURSOR_EXPIRED. */

@@ -45,11 +45,11 @@ const service = {
     max: 4096,
     doc: 'memory for compiled documents per process (an estimate of each compiled function; least recently used goes first; `graphql_compiled_cache_bytes`)',
   }),
-  GRAPHQL_COMPILE_MAX_BYTES: integer({
-    default: 8192,
+  GRAPHQL_COMPILE_MAX_FIELDS: integer({
+    default: 100,
     min: 0,
-    max: 262144,
-    doc: 'documents longer than this (bytes of query text) always run through graphql-js: compiling one costs more than it saves',
+    max: 100000,
+    doc: 'operations selecting more fields than this (fragments expanded) always run through graphql-js: the code generated grows with them (~2,400 characters, ~7 KB of heap per field)',
   }),
   STATUS_EVENT_RETENTION_DAYS: decimal({
     default: 30,

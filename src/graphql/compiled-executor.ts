@@ -2,11 +2,13 @@ import {
   execute,
   getVariableValues,
   GraphQLError,
+  Kind,
   OperationTypeNode,
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionSetNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -18,10 +20,11 @@ const COMPILE_ON_USE = 2;
 
 /**
  * Heap a compiled document holds, per character of the JavaScript graphql-jit generated for it
- * (V8 keeps the source, its bytecode and the closures over the schema's types). Measured with
- * bench/scenarios/document-flood.ts: see BENCHMARKS.md.
+ * (V8 keeps the source, its bytecode and the closures over the schema's types): 2.7 bytes once
+ * compiled and 3.0 after its first run, measured over 100 compiled 210-field documents (~500,000
+ * generated characters, ~1.5 MB each; docs/graphql-execution.md). Rounded up.
  */
-const HEAP_BYTES_PER_GENERATED_CHAR = 12;
+const HEAP_BYTES_PER_GENERATED_CHAR = 4;
 /** What a document costs before it is compiled: the remembered use count, key and entry. */
 const ENTRY_OVERHEAD_BYTES = 200;
 
@@ -43,8 +46,8 @@ export interface ExecutorOptions {
   mode: 'jit' | 'graphql-js';
   /** Bound on the estimated memory of the compiled documents held (least recently used go first). */
   cacheBytes: number;
-  /** Longer query texts always run through graphql-js. */
-  maxSourceBytes: number;
+  /** Operations selecting more fields (fragments expanded) always run through graphql-js. */
+  maxFields: number;
   onExecuted?: (executor: ExecutorName) => void;
   onCacheChanged?: (bytes: number, documents: number) => void;
 }
@@ -59,7 +62,7 @@ type Entry = { uses: number; bytes: number; compiled?: CompiledQuery | null };
  *
  * graphql-js runs: mutations and subscriptions (ordering and side effects stay graphql-js's),
  * anonymous requests (compiling is work and memory an unauthenticated caller must not be able to
- * make us spend), the first execution of a document, documents over `maxSourceBytes`, documents
+ * make us spend), the first execution of a document, operations selecting over `maxFields`, documents
  * graphql-jit cannot compile, variables that do not coerce, and operations with an explicit `null` variable (graphql-jit does
  * not apply a variable's default the way graphql-js does: see docs/graphql-execution.md). Every
  * error a compiled query returns is rebuilt as a graphql-js GraphQLError with its path, locations
@@ -98,7 +101,6 @@ export function createExecutor(options: ExecutorOptions): (request: ExecutionReq
       options.mode === 'graphql-js' ||
       request.operation.operation !== OperationTypeNode.QUERY ||
       !request.authenticated ||
-      request.source.length > options.maxSourceBytes ||
       hasNullVariable(request.variables)
     ) {
       return graphqlJs(request);
@@ -113,7 +115,8 @@ export function createExecutor(options: ExecutorOptions): (request: ExecutionReq
     }
     entry.uses++;
     if (entry.compiled === undefined && entry.uses >= COMPILE_ON_USE) {
-      const compiled = compile(request.schema, request.document, request.operationName);
+      const compiled =
+        fieldsSelected(request.document, request.operation) <= options.maxFields ? compile(request.schema, request.document, request.operationName) : null;
       entry.compiled = compiled?.query ?? null;
       entry.bytes += (compiled?.generatedChars ?? 0) * HEAP_BYTES_PER_GENERATED_CHAR;
     }
@@ -128,6 +131,33 @@ export function createExecutor(options: ExecutorOptions): (request: ExecutionReq
     onExecuted('jit');
     return asGraphQLJsErrors(await compiled.query(undefined, request.context, request.variables));
   };
+}
+
+/**
+ * The fields an operation selects, each fragment spread counted as the fields it brings: what the
+ * code graphql-jit generates grows with (one resolve-and-complete block per field selection).
+ */
+function fieldsSelected(document: DocumentNode, operation: OperationDefinitionNode): number {
+  const fragments = new Map<string, SelectionSetNode>();
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition.selectionSet);
+  const sizes = new Map<string, number>();
+  const count = (set: SelectionSetNode, visiting: Set<string>): number => {
+    let fields = 0;
+    for (const selection of set.selections) {
+      if (selection.kind === Kind.FIELD) fields += 1 + (selection.selectionSet ? count(selection.selectionSet, visiting) : 0);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) fields += count(selection.selectionSet, visiting);
+      else {
+        const name = selection.name.value;
+        const fragment = fragments.get(name);
+        if (!fragment || visiting.has(name)) continue; // validation refuses cycles; this only guards the walk
+        if (!sizes.has(name)) sizes.set(name, count(fragment, new Set(visiting).add(name)));
+        fields += sizes.get(name)!;
+      }
+    }
+    return fields;
+  };
+  return count(operation.selectionSet, new Set());
 }
 
 /**

@@ -115,7 +115,7 @@ export class OperationPipeline {
     this.executor = createExecutor({
       mode: config.graphqlExecutor,
       cacheBytes: config.compiledDocuments.cacheBytes,
-      maxSourceBytes: config.compiledDocuments.maxSourceBytes,
+      maxFields: config.compiledDocuments.maxFields,
       onExecuted: (executor) => metrics.graphqlExecutions.inc({ executor }),
       onCacheChanged: (bytes, documents) => {
         metrics.compiledCacheBytes.set(bytes);
