@@ -2,7 +2,8 @@
  * The lifecycle worker, in parts (src/services/worker/):
  * - lifecycle-worker.ts: the loop, claiming batches under a lease, and writing a batch's
  *   outcomes (tokens, bulk outcomes, postponements, then status changes through AccountService).
- * - flow-context.ts: what a flow gets for one batch (FlowContext) and returns (Decision).
+ * - flow-context.ts: what a flow gets for one batch (FlowContext); decisions.ts: what it returns
+ *   (Decision) and the batch's counts (SweepReport).
  * - outcomes.ts: success, backoff and escalation rules every flow shares (OutcomeRecorder).
  * - instagram-refresh.ts: Business Login accounts (token refresh, profile sync).
  * - facebook-grant-check.ts: Facebook Login accounts, one grant at a time, in phases:
@@ -28,20 +29,21 @@ import { DueAccountRepository, type DueAccount } from '../../repositories/due-ac
 import { GrantCheckRepository } from '../../repositories/grant-check.repository';
 import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService } from '../accounts/account.service';
-import type { PricePolicy } from '../accounts/price-policy';
+import type { PricePolicy } from '../../domain/price-policy';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import type { TokenVault } from '../tokens/token-vault';
 import { AppCredentialsWatch } from './app-credentials';
 import { recheckExpired } from './expiry-recheck';
 import { checkFacebookGrant } from './facebook-grant-check';
-import type { Decision, FlowContext, SweepReport } from './flow-context';
+import type { Decision, SweepReport } from './decisions';
+import type { FlowContext } from './flow-context';
 import { refreshInstagramAccount } from './instagram-refresh';
 import { LeaseHeartbeat } from './lease-heartbeat';
 import { OutcomeRecorder } from './outcomes';
 import { LifecycleSchedule } from './schedule';
 
-export type { SweepReport } from './flow-context';
+export type { SweepReport } from './decisions';
 
 interface Deps {
   orm: MikroORM;
