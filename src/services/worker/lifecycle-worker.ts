@@ -21,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
+import { OutageLog } from '../../database/outage-log';
 import { forkEm } from '../../database/transaction';
 import type { WorkerConfig } from '../../config';
 import type { Logger } from '../../logger';
@@ -78,6 +79,7 @@ export class LifecycleWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly schedule: LifecycleSchedule;
   private readonly appCredentials: AppCredentialsWatch;
+  private readonly outage: OutageLog;
   private loop?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
@@ -85,6 +87,7 @@ export class LifecycleWorker {
   constructor(private readonly deps: Deps) {
     this.schedule = new LifecycleSchedule(deps.config);
     this.appCredentials = new AppCredentialsWatch(deps);
+    this.outage = new OutageLog(deps.logger, 'sweeps retry every poll interval');
   }
 
   /** Runs sweeps until stop(); sleeps WORKER_POLL_INTERVAL_MS of real time when nothing is due. */
@@ -95,9 +98,10 @@ export class LifecycleWorker {
       while (!this.stopping) {
         try {
           const report = await this.runOnce();
+          this.outage.recovered();
           if (report.claimed > 0) this.deps.logger.info({ ...report }, 'lifecycle sweep done');
         } catch (error) {
-          this.deps.logger.error({ err: error }, 'lifecycle sweep failed; retrying after the poll interval');
+          this.outage.failed(error, 'lifecycle sweep failed; retrying after the poll interval');
         }
         await this.pruneEventsWhenDue();
         if (this.stopping) break;
@@ -119,8 +123,9 @@ export class LifecycleWorker {
     this.lastPruneAt = Date.now();
     try {
       await this.deps.retention.prune();
+      this.outage.recovered();
     } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'pruning old status events failed; retrying later');
+      this.outage.failed(error, 'pruning old status events failed; retrying later');
     }
   }
 
@@ -148,7 +153,7 @@ export class LifecycleWorker {
         {
           dueAccounts: new DueAccountRepository(forkEm(em)),
           clock: this.deps.clock,
-          logger: this.deps.logger,
+          outage: this.outage,
           owner: this.owner,
           leaseSeconds: this.deps.config.leaseSeconds,
         },
