@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PRICE_POLICY, parsePricePolicy, type PricePolicy } from '../services/accounts/price-policy';
+import { DEFAULT_PRICE_POLICY, parsePricePolicy, type PricePolicy } from '../domain/price-policy';
 import { DEVELOPMENT_JWT_SECRET, DEVELOPMENT_TOKEN_KEY_FILE, SANDBOX_APPS, SANDBOX_WEBHOOK_SECRET } from './constants';
 import { readVariables, redactUrl, type Env, type Mode, type Problems, type Values } from './parsers';
 import type { Config, JwtConfig, MetaApp, TokenKeySource, WebhookConfig } from './types';

@@ -1,4 +1,4 @@
-import type { PricePolicy } from '../services/accounts/price-policy';
+import type { PricePolicy } from '../domain/price-policy';
 
 /**
  * The whole runtime configuration. Read and validated once, at startup, from the environment

@@ -10,7 +10,7 @@ import { MetaBadRequestError, MetaPermissionError, MetaRateLimitError, MetaTrans
 import type { FacebookClient, FacebookPage } from '../meta/facebook-client';
 import { grantReach, lostPageReason, reaches } from '../meta/grant-reach';
 import type { InstagramClient } from '../meta/instagram-client';
-import { accountTypeOf, normalizeProfile } from '../meta/profile';
+import { accountTypeOf, normalizeProfile } from '../../domain/instagram-profile';
 import type { OAuthStateService } from './oauth-state.service';
 
 const FACEBOOK_SCOPES = ['instagram_basic', 'pages_show_list', 'pages_read_engagement', 'business_management'] as const;
