@@ -174,12 +174,30 @@ export async function deliveryCounts(
  * deadline was not written yet, soonest first (at most 1,000 per call): snapshot columns plus
  * "memberId", "grantTokenIssuedAt" and "deadline".
  */
+/** The reconnect deadline a notice is about: Facebook's needsReconnectBy, or the Instagram token's expiry. */
+const NOTICE_DEADLINE = `case when a.provider = 'FACEBOOK' then a.needs_reconnect_by else a.token_expires_at end`;
+
+/**
+ * One account as accountsDueReconnectNotice reads it, locked (FOR UPDATE) until the caller's
+ * transaction ends, so the notice is written in order with the account's status changes (which
+ * all hold this lock) and against its current state; undefined when the account is gone.
+ */
+export async function lockAccountForReconnectNotice(em: EntityManager, accountId: string): Promise<Record<string, unknown> | undefined> {
+  const { columns } = accountSnapshotMapping(em);
+  const [row] = await em.execute<Array<Record<string, unknown>>>(
+    `select ${columns}, a.member_id as "memberId", ${NOTICE_DEADLINE} as "deadline"
+       from social_account a where a.id = ? for update of a`,
+    [accountId],
+  );
+  return row;
+}
+
 export function accountsDueReconnectNotice(em: EntityManager, now: Date, horizon: Date): Promise<Array<Record<string, unknown>>> {
   const { columns } = accountSnapshotMapping(em);
   return em.execute<Array<Record<string, unknown>>>(
     `select * from (
          select ${columns}, a.member_id as "memberId", g.token_issued_at as "grantTokenIssuedAt",
-                case when a.provider = 'FACEBOOK' then a.needs_reconnect_by else a.token_expires_at end as "deadline"
+                ${NOTICE_DEADLINE} as "deadline"
            from social_account a left join meta_grant g on g.id = a.grant_id
           where a.connection_status = 'CONNECTED') c
         where c."deadline" > ? and c."deadline" <= ?
