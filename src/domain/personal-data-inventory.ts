@@ -61,7 +61,7 @@ export function memberRows(holds: string, retention: string, columns: Record<str
     retention,
     columns,
     erasure: { by: 'member', column },
-    onDeletion: { deauthorize: 'kept', metaDataDeletion: 'kept (the member\'s, not the creator\'s)', memberErasure: DELETED },
+    onDeletion: { deauthorize: 'kept', metaDataDeletion: "kept (the member's, not the creator's)", memberErasure: DELETED },
   };
 }
 
@@ -139,12 +139,14 @@ export const PERSONAL_DATA_INVENTORY: Record<string, TableInventory> = {
     changed_at: 'none',
   }),
   webhook_event: {
-    holds: 'the status webhooks outbox: each event with the exact JSON body sent (the GraphQL account: username, name, biography, ids, picture URL, figures; memberId)',
+    holds:
+      'the status webhooks outbox: each event with the exact JSON body sent (the GraphQL account: username, name, biography, ids, picture URL, figures; memberId)',
     retention: 'WEBHOOK_RETENTION_DAYS (30) once nothing is pending',
     erasure: { by: 'step', step: 'webhookOutbox' },
     onDeletion: {
       deauthorize: 'kept (the account.disconnected event is sent as usual)',
-      metaDataDeletion: 'delivered and failed events deleted with their deliveries; pending ones redacted to ids and status (delivered later without the profile)',
+      metaDataDeletion:
+        'delivered and failed events deleted with their deliveries; pending ones redacted to ids and status (delivered later without the profile)',
       memberErasure: 'deleted, pending ones too, with their deliveries',
     },
     columns: {
@@ -223,18 +225,21 @@ export const PERSONAL_DATA_INVENTORY: Record<string, TableInventory> = {
     },
     columns: { scope: 'identifier', kind: 'none', paused_until: 'none', reason: 'none', updated_at: 'none' },
   },
-  oauth_state: withDeletion(memberRows('a pending OAuth dialog: hash of the state, member, redirect URI', 'until 1 minute after expiry (10 minutes after issue; housekeeping)', {
-    id: 'none',
-    state_hash: 'none',
-    member_id: 'identifier',
-    provider: 'none',
-    redirect_uri: 'none',
-    expires_at: 'none',
-    used_at: 'none',
-    claim_id: 'none',
-    claimed_until: 'none',
-    created_at: 'none',
-  }), { metaDataDeletion: "the affected members' pending states of that flow deleted at once (a state is not tied to a Meta user before the code comes back)" }),
+  oauth_state: withDeletion(
+    memberRows('a pending OAuth dialog: hash of the state, member, redirect URI', 'until 1 minute after expiry (10 minutes after issue; housekeeping)', {
+      id: 'none',
+      state_hash: 'none',
+      member_id: 'identifier',
+      provider: 'none',
+      redirect_uri: 'none',
+      expires_at: 'none',
+      used_at: 'none',
+      claim_id: 'none',
+      claimed_until: 'none',
+      created_at: 'none',
+    }),
+    { metaDataDeletion: "the affected members' pending states of that flow deleted at once (a state is not tied to a Meta user before the code comes back)" },
+  ),
   member_event_seq: memberRows('per member: the last status-event position handed out and the highest pruned', 'as long as the member has events', {
     member_id: 'identifier',
     last: 'none',
@@ -244,7 +249,7 @@ export const PERSONAL_DATA_INVENTORY: Record<string, TableInventory> = {
     holds: 'per member and budget window: points spent (`<budget>:<member id>`)',
     retention: 'until the window ended (RATE_LIMIT_WINDOW_SECONDS; housekeeping)',
     erasure: { by: 'step', step: 'memberRateLimits' },
-    onDeletion: { deauthorize: 'kept', metaDataDeletion: 'kept (the member\'s, not the creator\'s)', memberErasure: DELETED },
+    onDeletion: { deauthorize: 'kept', metaDataDeletion: "kept (the member's, not the creator's)", memberErasure: DELETED },
     columns: { key: 'identifier', points: 'none', expire: 'none' },
   },
   meta_data_deletion: kept(
@@ -299,8 +304,9 @@ export const PERSONAL_DATA_CHANNELS: ChannelInventory[] = [
   {
     channel: 'status webhook bodies (account.* events)',
     fields: 'data.memberId; data.account: id, platformUserId, username, name, profilePictureUrl, biography, website, figures, price, status, reason',
-    retention: 'in webhook_event (see above); on the receiver, the receiver\'s own policy',
-    onDeletion: 'data deletion: pending bodies redacted to ids and status, settled ones deleted; member erasure: all deleted. What was delivered is the receiver\'s copy',
+    retention: "in webhook_event (see above); on the receiver, the receiver's own policy",
+    onDeletion:
+      "data deletion: pending bodies redacted to ids and status, settled ones deleted; member erasure: all deleted. What was delivered is the receiver's copy",
   },
   {
     channel: 'GraphQL subscriptions and REST answers',
@@ -311,19 +317,51 @@ export const PERSONAL_DATA_CHANNELS: ChannelInventory[] = [
   {
     channel: 'logs (pino JSON)',
     fields: 'accountId, memberId (limit refusals, WebSocket errors), confirmationCode, provider; never tokens, profile fields or Meta user ids',
-    retention: 'the log pipeline\'s (outside this service)',
+    retention: "the log pipeline's (outside this service)",
     onDeletion: 'not rewritten: they hold our ids only, no profile field',
   },
   {
     channel: 'traces (OpenTelemetry)',
     fields: 'graphql.operation.type/name, meta.host, meta.operation, meta.outcome, db.operation.name: no ids, no profile fields',
-    retention: 'the trace backend\'s',
+    retention: "the trace backend's",
     onDeletion: 'nothing personal to delete',
   },
   {
     channel: 'metrics (/metrics)',
     fields: 'labels are kinds and outcomes only (status, host, scope kind, limit, key id), never an id',
-    retention: 'the metrics backend\'s',
+    retention: "the metrics backend's",
     onDeletion: 'nothing personal to delete',
   },
 ];
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+
+/** The inventory as docs/personal-data.md shows it (a test keeps the doc equal to this). */
+export function renderInventoryMarkdown(): string {
+  const lines = [
+    '| table | holds | retention | personal | identifiers | secrets |',
+    '|---|---|---|---|---|---|',
+    ...Object.entries(PERSONAL_DATA_INVENTORY).map(([table, entry]) => {
+      const of = (kind: DataClass) =>
+        Object.entries(entry.columns)
+          .filter(([, k]) => k === kind)
+          .map(([c]) => `\`${c}\``)
+          .join(', ') || '—';
+      return `| \`${table}\` | ${cell(entry.holds)} | ${cell(entry.retention)} | ${of('personal')} | ${of('identifier')} | ${of('secret')} |`;
+    }),
+    '',
+    'Every other column is classified `none` (times, counters, statuses, bookkeeping).',
+    '',
+    '| table | deauthorize | Meta data deletion | member erasure |',
+    '|---|---|---|---|',
+    ...Object.entries(PERSONAL_DATA_INVENTORY).map(
+      ([table, { onDeletion: d }]) => `| \`${table}\` | ${cell(d.deauthorize)} | ${cell(d.metaDataDeletion)} | ${cell(d.memberErasure)} |`,
+    ),
+    '',
+    '| outside the tables | fields | retention | on deletion |',
+    '|---|---|---|---|',
+    ...PERSONAL_DATA_CHANNELS.map((c) => `| ${cell(c.channel)} | ${cell(c.fields)} | ${cell(c.retention)} | ${cell(c.onDeletion)} |`),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,6 +1,7 @@
 import { forkEm } from '../database/transaction';
 import { countAccountsByStatus } from '../repositories/social-account.repository';
 import { storedTokensByKey } from '../repositories/stored-token.repository';
+import { completedDeletionCounts } from '../repositories/privacy.repository';
 import { Router } from 'express';
 import type { Services } from '../services';
 import { printSortedSchema } from '../graphql/schema';
@@ -40,6 +41,11 @@ export function operationalRoutes(services: Services): Router {
     services.metrics.storedTokens.reset();
     for (const { keyId, n } of await storedTokensByKey(em)) {
       services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
+    }
+    // Every kind is shown, 0 included, so an alert on "no deletion completed" has a series to watch.
+    const deletions = new Map((await completedDeletionCounts(em)).map((r) => [r.kind, r.n]));
+    for (const kind of ['meta_data_deletion_facebook', 'meta_data_deletion_instagram', 'member_erasure']) {
+      services.metrics.personalDataDeletions.set({ kind }, deletions.get(kind) ?? 0);
     }
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });

@@ -67,4 +67,3 @@ export async function clearGrantTokens(em: EntityManager, grantIds: string[], no
     pgUuidArray(grantIds),
   ]);
 }
-

@@ -115,13 +115,21 @@ export async function recordDeliveryResults(em: EntityManager, writes: DeliveryW
   );
 }
 
-/** Pending deliveries to endpoints not in `endpoints` → FAILED. */
-export async function failDeliveriesToOtherEndpoints(em: EntityManager, endpoints: readonly string[]): Promise<void> {
-  await em.execute(
-    `update webhook_delivery set status = 'FAILED', last_error = 'endpoint no longer configured'
-        where status = 'PENDING' and endpoint not in (select json_array_elements_text(?::json))`,
-    [JSON.stringify(endpoints)],
+/**
+ * Pending deliveries to endpoints not in `endpoints` that were neither queued nor tried since
+ * `quietSince` → FAILED with `reason`; returns how many. A delivery another instance (still on an
+ * older endpoint list) queued or tried recently is left to it.
+ */
+export async function failDeliveriesToOtherEndpoints(em: EntityManager, endpoints: readonly string[], quietSince: Date, reason: string): Promise<number> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `update webhook_delivery set status = 'FAILED', last_error = ?, lease_until = null
+        where status = 'PENDING' and endpoint not in (select json_array_elements_text(?::json))
+          and greatest(created_at, coalesce(last_attempt_at, created_at)) < ?
+          and (lease_until is null or lease_until < ?)
+      returning id`,
+    [reason, JSON.stringify(endpoints), quietSince, quietSince],
   );
+  return rows.length;
 }
 
 /** Events created before `before` with nothing pending, and their deliveries, are deleted. */
