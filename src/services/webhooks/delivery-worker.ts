@@ -212,7 +212,7 @@ export class WebhookDeliveryWorker {
   }
 
   /** Events past WEBHOOK_RETENTION_DAYS with nothing pending go, deliveries with them. */
-  private async purge(): Promise<void> {
+  async purge(): Promise<void> {
     const em = forkEm(this.deps.orm);
     const before = new Date(this.deps.clock.now().getTime() - this.deps.config.retentionDays * DAY);
     await purgeSettledEventsBefore(em, before);
