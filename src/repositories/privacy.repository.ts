@@ -25,12 +25,6 @@ export async function deleteRowsNaming(em: EntityManager, table: string, column:
   return row?.n ?? 0;
 }
 
-/** The member's account ids (every status). */
-export async function accountIdsOfMember(em: EntityManager, memberId: string): Promise<string[]> {
-  const rows = await em.execute<Array<{ id: string }>>('select id from social_account where member_id = ? order by id', [memberId]);
-  return rows.map((r) => r.id);
-}
-
 /**
  * Deletes these accounts; with `onlyDisconnected`, those still DISCONNECTED only (a data deletion
  * keeps an account its member connected again: new consent). Returns the ids deleted and the Meta
@@ -159,14 +153,6 @@ export async function deletePausesNaming(em: EntityManager, metaIds: string[]): 
     [pgTextArray(metaIds)],
   );
   return row?.n ?? 0;
-}
-
-/** The schema's tables and columns (the migrated database's `public` schema), for the inventory check. */
-export function liveColumns(em: EntityManager): Promise<Array<{ table_name: string; column_name: string }>> {
-  return em.execute<Array<{ table_name: string; column_name: string }>>(
-    `select table_name, column_name from information_schema.columns
-      where table_schema = current_schema() order by table_name, ordinal_position`,
-  );
 }
 
 /** Completed data deletions and member erasures, for /metrics (counted from the audit records, so every instance agrees). */
