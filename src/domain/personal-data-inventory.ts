@@ -316,9 +316,10 @@ export const PERSONAL_DATA_CHANNELS: ChannelInventory[] = [
   },
   {
     channel: 'logs (pino JSON)',
-    fields: 'accountId, memberId (limit refusals, WebSocket errors), confirmationCode, provider; never tokens, profile fields or Meta user ids',
+    fields:
+      "accountId; memberId (limit refusals, WebSocket errors); a Meta rate-limit pause's scope (`<kind>:<Meta id>`); confirmationCode; memberHash (erasures); err (Meta's error text); never tokens or profile fields",
     retention: "the log pipeline's (outside this service)",
-    onDeletion: 'not rewritten: they hold our ids only, no profile field',
+    onDeletion: "not rewritten: identifiers only, no profile field; the log pipeline's retention bounds them",
   },
   {
     channel: 'traces (OpenTelemetry)',
