@@ -9,6 +9,7 @@ import { decideDialog, page, renderDialog, type DialogAnswer } from './dialogs';
 import { FacebookGraph, type CallLogEntry, type GraphCall } from './facebook-graph';
 import { Faults } from './faults';
 import { InstagramHosts } from './instagram';
+import { PICTURE_PATH, ProfilePictures } from './pictures';
 import type { GraphResult } from './responses';
 import { seedSandbox } from './seed';
 import { World, type EmulatorApp, type Provider } from './world';
@@ -50,10 +51,15 @@ const DEFAULT_VERSION = 'v25.0';
  */
 export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<MetaEmulator> {
   const now = options.now ?? Date.now;
-  const world = new World({ facebook: options.facebookApp, instagram: options.instagramApp }, now);
+  let baseUrl = '';
+  const pictures: ProfilePictures = new ProfilePictures({
+    now,
+    baseUrl: () => baseUrl,
+    usernameOf: (igId: string): string | undefined => world.igAccounts.get(igId)?.username,
+  });
+  const world: World = new World({ facebook: options.facebookApp, instagram: options.instagramApp }, now, (igId: string): string => pictures.urlFor(igId));
   const faults = new Faults(now);
   const control = new EmulatorControl(world, faults);
-  let baseUrl = '';
   const facebookGraph = new FacebookGraph(world, faults, {
     requireAppsecretProof: options.requireAppsecretProof ?? true,
     baseUrl: () => `${baseUrl}/graph.facebook.com`,
@@ -119,6 +125,16 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
     graph('instagram-graph', 'instagram', (call) => instagram.handleGraph(call)),
   );
 
+  // Instagram's CDN: profile pictures, no Graph semantics (no faults, no call log).
+  app.get(`${PICTURE_PATH}/:file`, (req, res) => {
+    const answer = pictures.answer(String(req.params.file), { oh: stringParam(req.query.oh), oe: stringParam(req.query.oe) });
+    res
+      .status(answer.status)
+      .set(answer.headers ?? {})
+      .type(answer.type)
+      .send(answer.body);
+  });
+
   app.get('/_control/calls', (_req, res) => {
     res.json(control.calls);
   });
@@ -180,6 +196,10 @@ function paramsOf(req: Request): Record<string, string> {
     }
   }
   return params;
+}
+
+function stringParam(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function listOf(value: unknown): string[] {
