@@ -55,7 +55,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
   const pictures: ProfilePictures = new ProfilePictures({
     now,
     baseUrl: () => baseUrl,
-    usernameOf: (igId: string): string | undefined => world.igAccounts.get(igId)?.username,
+    exists: (igId: string): boolean => world.igAccounts.has(igId),
   });
   const world: World = new World({ facebook: options.facebookApp, instagram: options.instagramApp }, now, (igId: string): string => pictures.urlFor(igId));
   const faults = new Faults(now);

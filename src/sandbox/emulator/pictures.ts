@@ -28,8 +28,8 @@ export class ProfilePictures {
       now: () => number;
       /** The emulator's base URL (known once it listens). */
       baseUrl: () => string;
-      /** The account's username, or undefined when it does not exist (then 404). */
-      usernameOf: (igId: string) => string | undefined;
+      /** Whether the emulator knows this Instagram account (else 404). */
+      exists: (igId: string) => boolean;
     },
   ) {}
 
@@ -48,8 +48,7 @@ export class ProfilePictures {
   /** GET {PICTURE_PATH}/{file}: the picture, or the CDN's plain-text refusal. */
   answer(file: string, query: { oh?: string; oe?: string }): PictureAnswer {
     const match = /^(\d+)_n\.svg$/.exec(file);
-    const username = match ? this.deps.usernameOf(match[1]) : undefined;
-    if (!match || username === undefined) return { status: 404, type: 'text/plain', body: 'Not Found' };
+    if (!match || !this.deps.exists(match[1])) return { status: 404, type: 'text/plain', body: 'Not Found' };
     const { oh = '', oe = '' } = query;
     const expected = Buffer.from(this.sign(file, oe));
     const given = Buffer.from(oh);
@@ -62,7 +61,7 @@ export class ProfilePictures {
     return {
       status: 200,
       type: 'image/svg+xml',
-      body: pictureOf(match[1], username),
+      body: pictureOf(match[1]),
       headers: { 'cache-control': `max-age=${Math.min(remaining, 86400)}` },
     };
   }
@@ -72,17 +71,15 @@ export class ProfilePictures {
   }
 }
 
-/** A 150×150 picture per account: a colour from its id, a silhouette, its first letter as a monogram. */
-function pictureOf(igId: string, username: string): string {
+/** A 150×150 picture per account: a silhouette on a gradient in a colour of its own (from its id). */
+function pictureOf(igId: string): string {
   let hash = 0;
   for (const char of igId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   const hue = hash % 360;
-  const letter = (username.match(/[a-z0-9]/i)?.[0] ?? '?').toUpperCase();
   return `<svg xmlns="http://www.w3.org/2000/svg" width="150" height="150" viewBox="0 0 150 150">
 <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,62%)"/><stop offset="1" stop-color="hsl(${(hue + 40) % 360},65%,45%)"/></linearGradient></defs>
 <rect width="150" height="150" fill="url(#g)"/>
 <circle cx="75" cy="60" r="27" fill="#fff" fill-opacity=".85"/>
 <path d="M25 150c4-33 25-52 50-52s46 19 50 52z" fill="#fff" fill-opacity=".85"/>
-<text x="118" y="36" font-family="system-ui,sans-serif" font-size="26" font-weight="700" fill="#fff" text-anchor="middle">${letter}</text>
 </svg>`;
 }
