@@ -55,6 +55,26 @@ const WIDTHS = { desktop: 1200, phone: 375 } as const;
 /** A picture URL on the emulator's CDN path that it answers with 404. */
 const missingPicture = () => `${handles.emulator!.url}/scontent.cdninstagram.com/v/t51.2885-19/missing_n.svg`;
 
+/** Longer than a phone card is wide: the username must end in an ellipsis, not wrap mid-word. */
+const LONG_USERNAME = 'sandbox.creator.with.a.rather.long.username';
+
+/** The Business Login account gets a new username on Meta, and a sync (through the API) brings it in. */
+async function renameCreator(page: Page, username: string): Promise<void> {
+  handles.emulator!.control.updateProfile(SEED.instagramCreatorId, { username });
+  const token = String(await page.evaluate('localStorage.getItem("instagram-connect.jwt")'));
+  const gql = async (query: string) =>
+    (await (
+      await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      })
+    ).json()) as { data: { socialAccounts: Array<{ id: string; platformUserId: string }> } };
+  const { data } = await gql('{ socialAccounts { id platformUserId } }');
+  const id = data.socialAccounts.find((a) => a.platformUserId === SEED.instagramCreatorId)!.id;
+  expect(await gql(`mutation { syncSocialAccount(id: "${id}") { username } }`)).toEqual({ data: { syncSocialAccount: { username } } });
+}
+
 const cardOf = (page: Page, username: string) => page.locator('article', { has: page.getByRole('heading', { name: `@${username}` }) });
 
 async function startSandboxApp(extra: Record<string, string> = {}): Promise<{ handles: AppHandles; base: string }> {
@@ -133,6 +153,10 @@ describe('dashboard', () => {
     await shot(page, 'accounts');
   });
 
+  it('renames an account to a username too long for a phone card (for the layout checks below)', async () => {
+    await renameCreator(page, LONG_USERNAME);
+  });
+
   it.each(Object.entries(WIDTHS))('lays the cards out finished at %s width: one-line usernames, loaded pictures, equal buttons', async (_name, width) => {
     const tab = await newPage(width);
     try {
@@ -180,6 +204,10 @@ describe('dashboard', () => {
     } finally {
       await tab.close();
     }
+  });
+
+  it('renames the account back', async () => {
+    await renameCreator(page, 'sandbox.creator');
   });
 
   it('explains a cancelled dialog and a personal account in words a creator understands', async () => {
