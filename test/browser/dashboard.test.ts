@@ -261,7 +261,12 @@ describe('dashboard', () => {
       const studio = cardOf(tab, 'sandbox.studio');
       await studio.waitFor();
       const followers = await studio.locator('.figures').textContent();
-      handles.emulator!.control.updateProfile(SEED.instagramCreatorId, { followersCount: 50_000 });
+      // Meta has new figures, which this sync must not fetch.
+      const studioIgId = handles
+        .emulator!.control.describe()
+        .facebookUsers.flatMap((user) => user.pages)
+        .find((p) => p.name === 'Sandbox Studio')!.instagramId!;
+      handles.emulator!.control.updateProfile(studioIgId, { followersCount: 200_000 });
       await studio.getByRole('button', { name: 'Sync @sandbox.studio' }).click();
       const note = studio.locator('.card-note');
       await note.waitFor();
