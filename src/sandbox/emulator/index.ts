@@ -45,7 +45,7 @@ const DEFAULT_VERSION = 'v25.0';
 
 /**
  * A Meta stand-in on loopback: Facebook Login and Business Login dialogs, graph.facebook.com,
- * api.instagram.com and graph.instagram.com, behaving as docs/meta-platform.md describes
+ * api.instagram.com, graph.instagram.com and the profile pictures' CDN, behaving as docs/meta-platform.md describes
  * (single-use codes bound to redirect_uri, appsecret_proof, paging, batches, 190 subcodes,
  * usage headers). Each host lives under a path prefix named after it.
  */
@@ -156,7 +156,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
   });
   app.get('/', (_req, res) => {
     const { facebookUsers, instagramUsers } = control.describe();
-    const body = `<p>Hosts: ${['www.facebook.com', 'graph.facebook.com', 'www.instagram.com', 'api.instagram.com', 'graph.instagram.com'].map((h) => `<code>/${h}</code>`).join(', ')}.</p>
+    const body = `<p>Hosts: ${['www.facebook.com', 'graph.facebook.com', 'www.instagram.com', 'api.instagram.com', 'graph.instagram.com', 'scontent.cdninstagram.com'].map((h) => `<code>/${h}</code>`).join(', ')}.</p>
       <h2>Facebook users</h2><pre>${JSON.stringify(facebookUsers, null, 2)}</pre>
       <h2>Instagram users</h2><pre>${JSON.stringify(instagramUsers, null, 2)}</pre>`;
     res.type('html').send(page('Meta emulator', body));
