@@ -451,8 +451,18 @@ describe('dashboard', () => {
         await callback.getByRole('button', { name: 'Copy state' }).click();
         await callback.getByRole('button', { name: 'Copy state' }).getByText('Copied').waitFor();
         expect(await callback.evaluate('navigator.clipboard.readText()')).toBe(state);
-        if (width === WIDTHS.desktop) await shot(callback, 'callback-signed-out');
-        else {
+        if (width === WIDTHS.desktop) {
+          await shot(callback, 'callback-signed-out');
+          // A sign-in kept from earlier that the server no longer accepts: the session did end (said
+          // so), and the code and state stay on screen.
+          const [header, , signature] = token.split('.');
+          const stale = `${header}.${Buffer.from(JSON.stringify({ sub: 'demo-member', exp: 1 })).toString('base64url')}.${signature}`;
+          await callback.evaluate(`localStorage.setItem('instagram-connect.jwt', ${JSON.stringify(stale)})`);
+          await callback.reload(); // the same callback URL (its fragment already dropped)
+          await callback.getByRole('alert').getByText('Your session ended').waitFor();
+          await callback.getByRole('heading', { name: 'Not signed in here' }).waitFor();
+          expect(await callback.getByLabel('State', { exact: true }).inputValue()).toBe(state);
+        } else {
           // Signing in here as the member who started it finishes the connection.
           await callback.getByRole('button', { name: 'Sign in as a demo member' }).click();
           await callback.getByText(/Connected @sandbox\.studio/).waitFor();

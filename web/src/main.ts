@@ -68,7 +68,15 @@ async function finishConnect(callback: OAuthCallback): Promise<void> {
   app.replaceChildren(h('p', { class: 'working', role: 'status' }, 'Linking your Instagram account…'));
   const result = await api.mutation(ConnectInstagramDocument, callback).toPromise();
   if (result.error) {
-    flash = { kind: 'error', problem: problemOf(result.error) };
+    const problem = problemOf(result.error);
+    if (problem.code === 'UNAUTHENTICATED') {
+      // The saved sign-in has ended: say so, and keep the code and state on screen, to copy or
+      // to finish here after signing in again.
+      await signOut({ kind: 'error', problem });
+      pendingCallback = callback;
+      return render();
+    }
+    flash = { kind: 'error', problem };
     return;
   }
   const linked = result.data?.connectInstagram ?? [];
