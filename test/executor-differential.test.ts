@@ -1,0 +1,230 @@
+import fc from 'fast-check';
+import { DisconnectSocialAccountDocument } from '../client/generated/graphql';
+import { caseArb, fillPlaceholders, renderCase, type Case, type Placeholders } from './helpers/document-corpus';
+import { connect, facebookUser, instagramUser } from './helpers/flows';
+import { REDIRECT_URI, TestApp } from './helpers/test-app';
+
+/**
+ * Differential test of the compiled executor (GRAPHQL_EXECUTOR=jit) against graphql-js alone
+ * (GRAPHQL_EXECUTOR=graphql-js): a generated corpus of documents and variables (test/helpers/
+ * document-corpus.ts: nulls, defaults, enums, lists and list coercion, fragments, @include/@skip,
+ * aliases, own/foreign/missing ids, resolver errors, no token) runs through two instances on one
+ * database, and every answer (status and body) must be identical: across executors, and across
+ * the three sends of each request to the jit instance (a document is compiled on its second use).
+ *
+ * Fixed seed and run count, so a failure reproduces; DIFFERENTIAL_SEED / DIFFERENTIAL_RUNS
+ * explore further. fast-check prints the seed, the shrunk case and the answers that differ.
+ */
+const SEED = Number(process.env.DIFFERENTIAL_SEED ?? 20261204);
+const RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 150);
+const JIT_SENDS = 3;
+
+let jit: TestApp;
+let graphqlJs: TestApp;
+let values: Placeholders;
+const MEMBERS = { A: 'member-differential-a', B: 'member-differential-b' } as const;
+
+beforeAll(async () => {
+  jit = await TestApp.start({ env: { GRAPHQL_EXECUTOR: 'jit' } });
+  graphqlJs = await TestApp.start({ share: jit, env: { GRAPHQL_EXECUTOR: 'graphql-js' } });
+  // Member A: two accounts through Facebook Login, one through Business Login, one of them
+  // disconnected (so status filters and status histories have something to tell apart).
+  const fb = facebookUser(jit, [
+    { instagram: { username: 'first', followersCount: 12_345, biography: null as unknown as string } },
+    { instagram: { username: 'second' } },
+  ]);
+  const [, second] = await connect(jit, MEMBERS.A, 'FACEBOOK', fb.userId);
+  jit.clock.advance(1_000);
+  const [own] = await connect(jit, MEMBERS.A, 'INSTAGRAM', instagramUser(jit, { username: 'third' }).userId);
+  jit.clock.advance(1_000);
+  const disconnected = await jit.gql(DisconnectSocialAccountDocument, { id: second.id }, { memberId: MEMBERS.A });
+  if (disconnected.errors) throw new Error(`disconnect failed: ${JSON.stringify(disconnected.errors)}`);
+  // Member B: one account, whose id member A must not see.
+  const [other] = await connect(jit, MEMBERS.B, 'INSTAGRAM', instagramUser(jit, { username: 'bees' }).userId);
+  const history = await graphqlJs.post<{ socialAccount: { statusHistory: Array<{ cursor: string }> } }>(
+    { query: 'query($id: ID!) { socialAccount(id: $id) { statusHistory { cursor } } }', variables: { id: own.id } },
+    { memberId: MEMBERS.A },
+  );
+  const cursor = history.data?.socialAccount.statusHistory[0]?.cursor;
+  if (!cursor) throw new Error(`no status history: ${JSON.stringify(history)}`);
+  values = { own: own.id, other: other.id, missing: '00000000-0000-4000-8000-000000000000', cursor, redirect: REDIRECT_URI };
+}, 60_000);
+afterAll(async () => {
+  await graphqlJs?.close();
+  await jit?.close();
+});
+
+interface Answer {
+  status: number;
+  body: string;
+}
+
+/** The only random part of an answer: oauthUrl's one-time `state`. */
+const withoutState = (body: string) => body.replace(/([?&]state=)[A-Za-z0-9_-]+/g, '$1<state>');
+
+async function send(app: TestApp, request: Request, member: Case['member']): Promise<Answer> {
+  const response = await fetch(`${app.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(member ? { authorization: `Bearer ${app.tokenFor(MEMBERS[member])}` } : {}) },
+    body: JSON.stringify(request),
+  });
+  return { status: response.status, body: withoutState(await response.text()) };
+}
+
+/** Every error code and whether data came back, over the corpus: proof it reached what it claims to cover. */
+const seen = new Map<string, number>();
+function tally(answer: Answer): void {
+  const parsed = JSON.parse(answer.body) as { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> };
+  const keys = [...(parsed.errors ?? []).map((e) => e.extensions?.code ?? '(no code)'), ...(parsed.data ? ['(data)'] : [])];
+  for (const key of new Set(keys)) seen.set(key, (seen.get(key) ?? 0) + 1);
+}
+
+/** One request as a client sends it: the query, its variables (placeholders filled) and operationName. */
+interface Request {
+  query: string;
+  variables?: Record<string, unknown>;
+  operationName?: string;
+}
+
+/**
+ * Sends one request once to graphql-js, then JIT_SENDS times to jit. Throws, with the request and
+ * every differing answer, when any answer differs from graphql-js's.
+ */
+async function compareExecutors(request: Request, member: Case['member']): Promise<void> {
+  const reference = await send(graphqlJs, request, member);
+  tally(reference);
+  const answers: Answer[] = [];
+  for (let i = 0; i < JIT_SENDS; i++) answers.push(await send(jit, request, member));
+  const differing = answers.map((a, i) => ({ ...a, send: i + 1 })).filter((a) => a.status !== reference.status || a.body !== reference.body);
+  if (differing.length) {
+    throw new Error(
+      [
+        `the executors answer differently (member ${member ?? 'none'})`,
+        `query: ${request.query}`,
+        `operationName: ${request.operationName ?? '(none)'}`,
+        `variables: ${JSON.stringify(request.variables)}`,
+        `graphql-js: ${reference.status} ${reference.body.trim()}`,
+        ...differing.map((a) => `jit, send ${a.send}: ${a.status} ${a.body.trim()}`),
+      ].join('\n'),
+    );
+  }
+}
+
+/** A generated case: the same document with each round's variables (the second round runs compiled from its first send). */
+async function compareCase(c: Case): Promise<void> {
+  const rendered = renderCase(c, values);
+  for (const variables of rendered.variables) await compareExecutors({ query: rendered.query, variables, operationName: rendered.operationName }, c.member);
+}
+
+const jitRuns = () => jit.metric('graphql_executions_total', { executor: 'jit' });
+
+/**
+ * Hand-written cases: the smallest request of each divergence the generated corpus found on the
+ * compiled executor, and the shapes the corpus must never lose. Placeholders as in the corpus.
+ */
+const PINNED: Array<{ name: string; member: Case['member'] } & Request> = [
+  {
+    name: 'null for a defaulted Boolean variable in @include (root)',
+    member: 'A',
+    query: 'query($x: Boolean = true) { __typename @include(if: $x) }',
+    variables: { x: null },
+  },
+  {
+    name: 'null for a defaulted Boolean variable in @skip (nested in a list)',
+    member: 'A',
+    query: 'query($x: Boolean = false) { socialAccounts { id @skip(if: $x) } }',
+    variables: { x: null },
+  },
+  {
+    name: 'null for a defaulted nullable variable in a non-null argument (socialAccount(id: ID!))',
+    member: 'A',
+    query: 'query($id: ID = "@own") { socialAccount(id: $id) { id } }',
+    variables: { id: null },
+  },
+  {
+    name: 'null for a defaulted non-null argument (statusHistory(first: Int! = 20))',
+    member: 'A',
+    query: 'query($id: ID!, $n: Int) { socialAccount(id: $id) { statusHistory(first: $n) { status } } }',
+    variables: { id: '@own', n: null },
+  },
+  {
+    name: 'an omitted non-null variable with a default',
+    member: 'A',
+    query: 'query($x: Boolean! = true) { socialAccounts { id @include(if: $x) } }',
+    variables: {},
+  },
+  {
+    name: 'an omitted non-null id variable with a default',
+    member: 'A',
+    query: 'query($id: ID! = "@own") { socialAccount(id: $id) { username } }',
+    variables: {},
+  },
+  {
+    name: 'no token: a failing non-null root field, then a nullable one',
+    member: null,
+    query: '{ oauthUrl socialAccount(id: "@own") { id } }',
+  },
+  {
+    name: 'an unknown operationName',
+    member: 'A',
+    query: '{ __typename }',
+    operationName: 'Main',
+  },
+  {
+    name: 'two operations and no operationName',
+    member: 'A',
+    query: 'query A { __typename } query B { __typename }',
+  },
+  {
+    name: 'a single enum value where a list is expected (variable)',
+    member: 'A',
+    query: 'query($s: [SocialConnectionStatus!]) { socialAccounts(statuses: $s) { username connectionStatus } }',
+    variables: { s: 'DISCONNECTED' },
+  },
+  {
+    name: 'an invalid enum value in a variable',
+    member: 'A',
+    query: 'query($p: LoginProvider) { oauthUrl(provider: $p, redirectUri: "@redirect") }',
+    variables: { p: 'NOPE' },
+  },
+  {
+    name: "another member's id is null",
+    member: 'A',
+    query: '{ socialAccount(id: "@other") { id } }',
+  },
+  {
+    name: 'BAD_USER_INPUT from a resolver deep in a list, with merged fields and fragments',
+    member: 'A',
+    query: '{ socialAccounts { ...F a: id ... on SocialAccount { a: id statusHistory(first: 0) { status } } } } fragment F on SocialAccount { username }',
+  },
+  {
+    name: 'NOT_FOUND from a mutation',
+    member: 'A',
+    query: 'mutation($id: ID!) { syncSocialAccount(id: $id) { id } }',
+    variables: { id: '@missing' },
+  },
+];
+
+const fill = (request: Request): Request => ({
+  ...request,
+  query: fillPlaceholders(request.query, values),
+  variables: request.variables && JSON.parse(fillPlaceholders(JSON.stringify(request.variables), values)),
+});
+
+describe('graphql-jit and graphql-js answer hand-written requests alike', () => {
+  it.each(PINNED.map((p) => [p.name, p] as const))('%s', async (_name, { member, ...request }) => {
+    await compareExecutors(fill(request), member);
+  });
+});
+
+describe('graphql-jit and graphql-js answer every generated request alike', () => {
+  it(`${RUNS} generated cases (seed ${SEED})`, async () => {
+    const compiledBefore = await jitRuns();
+    await fc.assert(fc.asyncProperty(caseArb, compareCase), { seed: SEED, numRuns: RUNS, endOnFailure: false });
+    // The corpus must reach what it claims to cover, or it proves nothing.
+    const compiled = (await jitRuns()) - compiledBefore;
+    expect(compiled).toBeGreaterThan(RUNS / 2);
+    const required = ['(data)', 'BAD_USER_INPUT', 'UNAUTHENTICATED', 'NOT_FOUND', 'GRAPHQL_VALIDATION_FAILED'];
+    expect(required.filter((key) => !seen.get(key))).toEqual([]);
+  }, 120_000);
+});
