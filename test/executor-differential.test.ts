@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { DisconnectSocialAccountDocument } from '../client/generated/graphql';
 import { caseArb, fillPlaceholders, renderCase, type Case, type Placeholders } from './helpers/document-corpus';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
+import { OwnPostgres } from './helpers/own-postgres';
 import { REDIRECT_URI, TestApp } from './helpers/test-app';
 
 /**
@@ -30,6 +31,8 @@ const CONFIGURATIONS = [
   { name: 'as in production (INTROSPECTION=off: suggestions masked)', env: { INTROSPECTION: 'off' }, runs: RUNS },
   { name: 'as in development (INTROSPECTION=on)', env: { INTROSPECTION: 'on' }, runs: Math.ceil(RUNS / 2) },
 ];
+/** Cases during the database outage (production configuration). */
+const OUTAGE_RUNS = Math.ceil(RUNS / 4);
 
 /** Two instances on one database, one per executor, and the fixture's ids. */
 interface Pair {
@@ -38,8 +41,8 @@ interface Pair {
   values: Placeholders;
 }
 
-async function startPair(env: Record<string, string>): Promise<Pair> {
-  const jit = await TestApp.start({ env: { ...env, GRAPHQL_EXECUTOR: 'jit' } });
+async function startPair(env: Record<string, string>, databaseUrl?: string): Promise<Pair> {
+  const jit = await TestApp.start({ databaseUrl, env: { ...env, GRAPHQL_EXECUTOR: 'jit' } });
   const graphqlJs = await TestApp.start({ share: jit, env: { ...env, GRAPHQL_EXECUTOR: 'graphql-js' } });
   // Member A: two accounts through Facebook Login, one through Business Login, one of them
   // disconnected (so status filters and status histories have something to tell apart).
@@ -222,6 +225,20 @@ const fill = (request: Request, values: Placeholders): Request => ({
   variables: request.variables && JSON.parse(fillPlaceholders(JSON.stringify(request.variables), values)),
 });
 
+/** The generated corpus through a pair, with the corpus-coverage checks; `required`: answers (codes, or `(data)`) it must have met. */
+async function runCorpus(pair: Pair, runs: number, required: string[]): Promise<void> {
+  const jitRuns = () => pair.jit.metric('graphql_executions_total', { executor: 'jit' });
+  const compiledBefore = await jitRuns();
+  seen.clear();
+  await fc.assert(
+    fc.asyncProperty(caseArb, (c) => compareCase(pair, c)),
+    { seed: SEED, numRuns: runs },
+  );
+  // The corpus must reach what it claims to cover, or it proves nothing.
+  expect((await jitRuns()) - compiledBefore).toBeGreaterThan(runs / 2);
+  expect(required.filter((key) => !seen.get(key))).toEqual([]);
+}
+
 describe.each(CONFIGURATIONS)('graphql-jit and graphql-js answer alike, $name', ({ env, runs }) => {
   let pair: Pair;
   beforeAll(async () => {
@@ -237,16 +254,38 @@ describe.each(CONFIGURATIONS)('graphql-jit and graphql-js answer alike, $name', 
   });
 
   it(`${runs} generated cases (seed ${SEED})`, async () => {
-    const jitRuns = () => pair.jit.metric('graphql_executions_total', { executor: 'jit' });
-    const compiledBefore = await jitRuns();
-    seen.clear();
-    await fc.assert(
-      fc.asyncProperty(caseArb, (c) => compareCase(pair, c)),
-      { seed: SEED, numRuns: runs },
-    );
-    // The corpus must reach what it claims to cover, or it proves nothing.
-    expect((await jitRuns()) - compiledBefore).toBeGreaterThan(runs / 2);
-    const required = ['(data)', 'BAD_USER_INPUT', 'UNAUTHENTICATED', 'NOT_FOUND', 'GRAPHQL_VALIDATION_FAILED'];
-    expect(required.filter((key) => !seen.get(key))).toEqual([]);
+    await runCorpus(pair, runs, ['(data)', 'BAD_USER_INPUT', 'UNAUTHENTICATED', 'NOT_FOUND', 'GRAPHQL_VALIDATION_FAILED']);
+  }, 120_000);
+});
+
+/**
+ * Errors from the database: the pair on a PostgreSQL server this file owns, stopped before the
+ * requests (a real outage: connections refused). Every field that reads answers
+ * SERVICE_UNAVAILABLE, retryable, on both executors.
+ */
+describe('graphql-jit and graphql-js answer alike during a database outage', () => {
+  let pg: OwnPostgres;
+  let pair: Pair;
+  beforeAll(async () => {
+    pg = await OwnPostgres.start();
+    pair = await startPair({ INTROSPECTION: 'off' }, await pg.createDatabase('differential'));
+    await pg.stop();
+  }, 90_000);
+  afterAll(async () => {
+    await pair?.graphqlJs.close();
+    await pair?.jit.close();
+    await pg?.dispose();
+  }, 60_000);
+
+  it.each([
+    ['a list', '{ socialAccounts { id username } }'],
+    ['one account with its history', '{ socialAccount(id: "@own") { id statusHistory(first: 2) { status } } }'],
+    ['a read next to a field that needs no database', '{ __typename socialAccount(id: "@own") { id } }'],
+  ])('%s', async (_name, query) => {
+    await compareExecutors(pair, fill({ query }, pair.values), 'A');
+  });
+
+  it(`${OUTAGE_RUNS} generated cases (seed ${SEED})`, async () => {
+    await runCorpus(pair, OUTAGE_RUNS, ['SERVICE_UNAVAILABLE']);
   }, 120_000);
 });
