@@ -174,6 +174,12 @@ const PINNED: Array<{ name: string; member: Case['member'] } & Request> = [
     variables: {},
   },
   {
+    name: 'a field skipped where it first appears keeps the place of its first included occurrence',
+    member: 'A',
+    query: 'query($s: Boolean!) { socialAccounts { id @skip(if: $s) username id } }',
+    variables: { s: true },
+  },
+  {
     name: 'no token: a failing non-null root field, then a nullable one',
     member: null,
     query: '{ oauthUrl socialAccount(id: "@own") { id } }',
