@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { DisconnectSocialAccountDocument } from '../client/generated/graphql';
-import { caseArb, fillPlaceholders, renderCase, type Case, type Placeholders } from './helpers/document-corpus';
+import { caseArb } from './helpers/corpus/cases';
+import { fillPlaceholders, renderCase } from './helpers/corpus/render';
+import type { Case, Placeholders } from './helpers/corpus/types';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
 import { OwnPostgres } from './helpers/own-postgres';
 import { REDIRECT_URI, TestApp } from './helpers/test-app';
@@ -8,7 +10,7 @@ import { REDIRECT_URI, TestApp } from './helpers/test-app';
 /**
  * Differential test of the compiled executor (GRAPHQL_EXECUTOR=jit) against graphql-js alone
  * (GRAPHQL_EXECUTOR=graphql-js): a generated corpus of documents and variables (test/helpers/
- * document-corpus.ts: nulls, defaults, enums, lists and list coercion, fragments, @include/@skip,
+ * corpus/: nulls, defaults, enums, lists and list coercion, fragments, @include/@skip,
  * aliases, own/foreign/missing ids, resolver errors, no token) runs through two instances on one
  * database, and every answer (status and body) must be identical: across executors, and across
  * the three sends of each request to the jit instance (a document is compiled on its second use).
