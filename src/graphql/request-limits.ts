@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 import { GraphQLError, Kind, OperationTypeNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { GraphQLContext } from '../context';
 import { AppError, ErrorCode } from '../errors';
-import type { MemberCosts } from '../services/limits/member-rate-limits';
+import { budgetKeyOf, type BudgetKey } from '../services/auth/principal';
+import { callerLabel, type MemberCosts } from '../services/limits/member-rate-limits';
 import type { Services } from '../services';
 import { costlyRootFields, createTokenGuard, refusedLimit } from './operation-limits';
 
@@ -34,12 +35,12 @@ export function memberLimitsPlugin(services: Services): ApolloServerPlugin<Graph
       return {
         async didResolveOperation({ contextValue, operation, document }) {
           if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return;
-          const memberId = memberOf(contextValue);
-          if (!memberId) return;
+          const caller = budgetKeyOfContext(contextValue);
+          if (!caller) return;
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           try {
-            await services.memberLimits.consume(memberId, memberCostsOf(operation, fragments));
+            await services.memberLimits.consume(caller, memberCostsOf(operation, fragments));
           } catch (error) {
             if (error instanceof AppError && error.code === ErrorCode.RATE_LIMITED) throw rateLimitedGraphQLError(error);
             throw error;
@@ -73,13 +74,8 @@ export function maxTokensCheck(services: Services): (authorization: string | und
     const query = body && typeof body === 'object' ? (body as { query?: unknown }).query : undefined;
     const refusal = typeof query === 'string' ? guard(query) : undefined;
     if (!refusal) return undefined;
-    let memberId: string | undefined;
-    try {
-      memberId = services.jwt.verifyHeader(authorization).memberId;
-    } catch {
-      memberId = undefined;
-    }
-    services.refusals.refused('tokens', memberId);
+    const caller = services.auth.remembered(authorization);
+    services.refusals.refused('tokens', caller && callerLabel(budgetKeyOf(caller)));
     return { status: 400, body: JSON.stringify({ errors: [{ message: refusal.message, extensions: refusal.extensions }] }) };
   };
 }
@@ -93,10 +89,16 @@ export function maxTokensMiddleware(check: ReturnType<typeof maxTokensCheck>): R
   };
 }
 
-function memberOf(context: GraphQLContext): string | undefined {
+/** Whose budgets the operation spends: the member's, or the service's own (never a member's). */
+function budgetKeyOfContext(context: GraphQLContext): BudgetKey | undefined {
   try {
-    return context.member().memberId;
+    return budgetKeyOf(context.principal());
   } catch {
     return undefined;
   }
+}
+
+function memberOf(context: GraphQLContext): string | undefined {
+  const key = budgetKeyOfContext(context);
+  return key && callerLabel(key);
 }

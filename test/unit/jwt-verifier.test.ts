@@ -1,41 +1,41 @@
 import jwt from 'jsonwebtoken';
 import { AppError, ErrorCode } from '../../src/errors';
-import { JwtVerifier } from '../../src/services/auth/jwt-verifier';
+import { Authenticator } from '../../src/services/auth/authenticator';
 
 const SECRET = 'a-verifier-secret-that-is-long-enough-0123456789';
 const sign = (claims: object) => jwt.sign(claims, SECRET, { algorithm: 'HS256' });
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function refusal(verify: () => unknown): AppError {
+async function refusal(verify: () => Promise<unknown>): Promise<AppError> {
   try {
-    verify();
+    await verify();
   } catch (error) {
     return error as AppError;
   }
   throw new Error('expected the token to be refused');
 }
 
-describe('JwtVerifier and the tokens it has already verified', () => {
-  it('answers a token it has seen with the same member, and a changed token is verified afresh', () => {
-    const verifier = new JwtVerifier({ secret: SECRET });
+describe('Authenticator and the tokens it has already verified', () => {
+  it('answers a token it has seen with the same member, and a changed token is verified afresh', async () => {
+    const verifier = new Authenticator({ secret: SECRET });
     const token = sign({ sub: 'member-1', exp: nowSeconds() + 600 });
-    expect(verifier.verify(token)).toEqual({ memberId: 'member-1', expiresAt: expect.any(Number) });
-    expect(verifier.verify(token).memberId).toBe('member-1');
+    expect(await verifier.verify(token)).toEqual({ kind: 'member', memberId: 'member-1', expiresAt: expect.any(Number) });
+    expect(await verifier.verify(token)).toMatchObject({ memberId: 'member-1' });
     const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
-    expect(refusal(() => verifier.verify(tampered)).message).toBe('The access token is invalid.');
+    expect((await refusal(() => verifier.verify(tampered))).message).toBe('The access token is invalid.');
   });
 
   it('refuses a remembered token once it expires, with the same answer as a token never seen', async () => {
-    const verifier = new JwtVerifier({ secret: SECRET });
+    const verifier = new Authenticator({ secret: SECRET });
     const token = sign({ sub: 'member-2', exp: nowSeconds() + 1 });
-    const { memberId, expiresAt } = verifier.verify(token);
-    expect(memberId).toBe('member-2');
-    while (nowSeconds() < expiresAt) await new Promise((resolve) => setTimeout(resolve, 50));
-    const remembered = refusal(() => verifier.verify(token));
-    const fresh = refusal(() => new JwtVerifier({ secret: SECRET }).verify(token));
+    const principal = await verifier.verify(token);
+    expect(principal).toMatchObject({ kind: 'member', memberId: 'member-2' });
+    while (nowSeconds() < principal.expiresAt) await new Promise((resolve) => setTimeout(resolve, 50));
+    const remembered = await refusal(() => verifier.verify(token));
+    const fresh = await refusal(() => new Authenticator({ secret: SECRET }).verify(token));
     expect(remembered.code).toBe(ErrorCode.UNAUTHENTICATED);
     expect(remembered.message).toBe('The access token has expired; sign in again.');
     expect(remembered.message).toBe(fresh.message);
-    expect(refusal(() => verifier.verify(token)).message).toBe(fresh.message); // and stays refused
+    expect((await refusal(() => verifier.verify(token))).message).toBe(fresh.message); // and stays refused
   });
 });
