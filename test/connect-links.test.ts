@@ -114,3 +114,39 @@ describe('connect links', () => {
     expect((await fetch(`${app.url}/connect/${'A'.repeat(43)}`)).status).toBe(404);
   });
 });
+
+describe('reconnect links in webhooks (WEBHOOK_RECONNECT_LINKS)', () => {
+  const bodiesOf = async (instance: TestApp, accountId: string) =>
+    (await instance.sql<{ type: string; body: string }>('select "type", "body" from "webhook_event" where "account_id" = ? order by "seq"', [accountId])).map(
+      (row) => ({ type: row.type, body: JSON.parse(row.body) }),
+    );
+  const webhookEnv = { STATUS_WEBHOOK_URL: 'http://127.0.0.1:9/hook', STATUS_WEBHOOK_SECRET: `whsec_${Buffer.alloc(32, 1).toString('base64')}` };
+
+  it.each([
+    ['on', '1'],
+    ['off (the default)', ''],
+  ])('account.expired carries a fresh reconnect link only when the switch is %s', async (_name, flag) => {
+    const instance = await TestApp.start({
+      share: app,
+      env: { ...webhookEnv, CONNECT_LINK_RETURN_URLS: RETURN_URL, JWT_SERVICE_AUDIENCE: SERVICE_AUDIENCE, ...(flag ? { WEBHOOK_RECONNECT_LINKS: flag } : {}) },
+    });
+    try {
+      const user = instagramUser(instance, {});
+      const [account] = await connect(instance, `cl-webhook-${flag || 'off'}`, 'INSTAGRAM', user.userId);
+      await instance.services.accounts.changeStatus(instance.handles.orm.em.fork(), account.id, 'EXPIRED' as never, 'The token expired.');
+      const expired = (await bodiesOf(instance, account.id)).find((e) => e.type === 'account.expired')!;
+      if (!flag) {
+        expect(expired.body.data.reconnectLink).toBeUndefined();
+        return;
+      }
+      const { url, expiresAt } = expired.body.data.reconnectLink;
+      expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now());
+      const page = await (await fetch(`${instance.url}${new URL(url).pathname}`)).text();
+      expect(page).toContain('Reconnect your Instagram account');
+      const row = await instance.sqlRow('select "account_id", "member_id", "created_by" from "connect_link" where "account_id" = ?', [account.id]);
+      expect(row).toEqual({ account_id: account.id, member_id: `cl-webhook-${flag}`, created_by: 'webhook' });
+    } finally {
+      await instance.close();
+    }
+  });
+});

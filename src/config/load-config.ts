@@ -42,6 +42,9 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   const pricePolicy = readPricePolicy(settings, cwd, problems);
   const webhooks = webhookConfig(settings, { production, sandbox }, problems, developmentDefaults);
   const otlpEndpoint = settings.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (settings.WEBHOOK_RECONNECT_LINKS && settings.CONNECT_LINK_RETURN_URLS.length === 0) {
+    problems.push('WEBHOOK_RECONNECT_LINKS needs CONNECT_LINK_RETURN_URLS (its links return to the first one)');
+  }
 
   if (problems.length > 0 || !tokenKeys) throw new ConfigError(problems);
 

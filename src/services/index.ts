@@ -85,6 +85,11 @@ export function createServices(deps: {
   const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds, limits.oauthMaxPendingStates, (count) => metrics.oauthStatesEvicted.inc(count));
   const connect = new ConnectService({ clock, logger, states, accounts, facebook, instagram, redirectUris: config.oauth.redirectUris });
   const connectLinks = new ConnectLinks({ clock, config: config.connectLinks, connect, publicUrl: config.publicUrl });
+  if (config.connectLinks.inWebhooks) {
+    webhooks.attachReconnectLinks((em, account) =>
+      connectLinks.create(em, { memberId: account.memberId, accountId: account.id, returnUrl: config.connectLinks.returnUrls[0], createdBy: 'webhook' }),
+    );
+  }
   const events = new StatusEventHub(orm, deps.databaseUrl, logger, clock, config.statusEventRetentionDays);
   const retention = new EventRetention(orm, () => events.retentionCutoff(), logger.child({ component: 'event-retention' }));
   // Built here, started by bootstrap unless DISABLE_WORKER is set (or run alone: npm run worker).
