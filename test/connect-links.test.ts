@@ -14,12 +14,18 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const token = jwt.sign({ scope: 'connect-links:create' }, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'backend', audience: SERVICE_AUDIENCE, expiresIn: 600 });
+const token = jwt.sign({ scope: 'connect-links:create' }, TEST_JWT_SECRET, {
+  algorithm: 'HS256',
+  subject: 'backend',
+  audience: SERVICE_AUDIENCE,
+  expiresIn: 600,
+});
 
 async function createLink(variables: Record<string, unknown>) {
   const response = await app.post<any>(
     {
-      query: 'mutation($m: ID!, $r: String!, $p: LoginProvider, $a: ID) { createConnectLink(memberId: $m, returnUrl: $r, provider: $p, accountId: $a) { id url expiresAt } }',
+      query:
+        'mutation($m: ID!, $r: String!, $p: LoginProvider, $a: ID) { createConnectLink(memberId: $m, returnUrl: $r, provider: $p, accountId: $a) { id url expiresAt } }',
       variables: { r: `${RETURN_URL}?campaign=7`, ...variables },
     },
     { token },
@@ -41,7 +47,9 @@ async function startDialog(linkUrl: string, provider = 'FACEBOOK'): Promise<URL>
 }
 
 async function callback(dialog: URL, code: string): Promise<URL> {
-  const response = await fetch(`${app.url}/connect/callback?code=${encodeURIComponent(code)}&state=${dialog.searchParams.get('state')}`, { redirect: 'manual' });
+  const response = await fetch(`${app.url}/connect/callback?code=${encodeURIComponent(code)}&state=${dialog.searchParams.get('state')}`, {
+    redirect: 'manual',
+  });
   expect(response.status).toBe(303);
   return new URL(response.headers.get('location')!);
 }
@@ -74,7 +82,13 @@ describe('connect links', () => {
       pageIds: noInstagram.pageIds,
     });
     const back = await callback(dialog, code);
-    expect(Object.fromEntries(back.searchParams)).toMatchObject({ campaign: '7', status: 'error', code: 'NO_INSTAGRAM_ACCOUNT', reason: 'NO_LINKED_INSTAGRAM', connectLinkId: link.id });
+    expect(Object.fromEntries(back.searchParams)).toMatchObject({
+      campaign: '7',
+      status: 'error',
+      code: 'NO_INSTAGRAM_ACCOUNT',
+      reason: 'NO_LINKED_INSTAGRAM',
+      connectLinkId: link.id,
+    });
     // Not completed: the creator can fix the Page link and try again with the same link.
     expect((await fetch(local(link.url))).status).toBe(200);
   });
@@ -107,7 +121,10 @@ describe('connect links', () => {
 
   it("refuses an account that is not the member's, and an unknown token", async () => {
     const refused = await app.post<any>(
-      { query: 'mutation { createConnectLink(memberId: "cl-x", returnUrl: "https://platform.example/return", accountId: "00000000-0000-4000-8000-000000000000") { id } }' },
+      {
+        query:
+          'mutation { createConnectLink(memberId: "cl-x", returnUrl: "https://platform.example/return", accountId: "00000000-0000-4000-8000-000000000000") { id } }',
+      },
       { token },
     );
     expect(onlyError(refused).extensions.code).toBe('NOT_FOUND');

@@ -109,12 +109,21 @@ describe('identity-provider tokens (JWKS)', () => {
     const hs = jwt.sign({}, TEST_JWT_SECRET, { algorithm: 'HS256', subject: 'member-idp', issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
     expect(await codeOf(hs)).toBe('UNAUTHENTICATED');
     // HS256 "signed" with the published public key's text: the classic algorithm confusion.
-    const confused = jwt.sign({}, JSON.stringify(published.at(-1)!.jwk), { algorithm: 'HS256', subject: 'x', issuer: ISSUER, audience: AUDIENCE, expiresIn: 600 });
+    const confused = jwt.sign({}, JSON.stringify(published.at(-1)!.jwk), {
+      algorithm: 'HS256',
+      subject: 'x',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      expiresIn: 600,
+    });
     expect(await codeOf(confused)).toBe('UNAUTHENTICATED');
   });
 
   it('answers SERVICE_UNAVAILABLE, not UNAUTHENTICATED, while the key set cannot be fetched', async () => {
-    const down = await TestApp.start({ share: app, env: { JWT_SECRET: '', JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE } });
+    const down = await TestApp.start({
+      share: app,
+      env: { JWT_SECRET: '', JWT_JWKS_URL: 'http://127.0.0.1:9/jwks.json', JWT_ISSUER: ISSUER, JWT_AUDIENCE: AUDIENCE },
+    });
     try {
       const response = await down.post({ query: QUERY }, { token: await sign(published.at(-1)!) });
       expect(onlyError(response).extensions.code).toBe('SERVICE_UNAVAILABLE');

@@ -85,7 +85,9 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext();
   // The platform's returnUrl (no internet here): a page that only shows where it was reached.
-  await context.route(/^https:\/\//, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>platform</title><h1>Back on the platform</h1>' }));
+  await context.route(/^https:\/\//, (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>platform</title><h1>Back on the platform</h1>' }),
+  );
 });
 
 afterAll(async () => {

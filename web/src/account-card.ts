@@ -2,6 +2,7 @@ import type { SocialAccountFieldsFragment, StatusHistoryEntryFragment } from '..
 import type { ApiProblem } from './api';
 import { h } from './dom';
 import { explain } from './messages';
+import { reconnectView } from './reconnect';
 
 const number = new Intl.NumberFormat(undefined);
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -9,7 +10,14 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle
 /** One linked account: profile, figures, price, live status badge, and its actions. */
 export function accountCard(
   account: SocialAccountFieldsFragment,
-  state: { busy?: 'sync' | 'disconnect'; problem?: ApiProblem; history: StatusHistoryEntryFragment[]; onSync: () => void; onDisconnect: () => void },
+  state: {
+    busy?: 'sync' | 'disconnect';
+    problem?: ApiProblem;
+    history: StatusHistoryEntryFragment[];
+    onSync: () => void;
+    onDisconnect: () => void;
+    onReconnect?: () => void;
+  },
 ): HTMLElement {
   const disconnected = account.connectionStatus === 'DISCONNECTED';
   const price = new Intl.NumberFormat(undefined, { style: 'currency', currency: account.currency }).format(account.price / 100);
@@ -32,6 +40,7 @@ export function accountCard(
       h('span', { class: 'badge', 'data-status': account.connectionStatus }, account.connectionStatus),
     ),
     account.statusReason ? h('p', { class: 'reason' }, account.statusReason) : null,
+    state.onReconnect ? reconnectView(account, state.onReconnect) : null,
     h(
       'dl',
       { class: 'figures' },

@@ -268,6 +268,7 @@ function dashboard(): HTMLElement[] {
                   problem: cardErrors.get(account.id),
                   onSync: () => void act(account, 'sync'),
                   onDisconnect: () => void act(account, 'disconnect'),
+                  onReconnect: () => void connectWith(account.provider),
                 }),
               ),
             ),
