@@ -39,3 +39,22 @@ describe('Authenticator and the tokens it has already verified', () => {
     expect((await refusal(() => verifier.verify(token))).message).toBe(fresh.message); // and stays refused
   });
 });
+
+describe('Authenticator: members and services', () => {
+  const exp = () => nowSeconds() + 600;
+
+  it('takes the member from JWT_MEMBER_CLAIM', async () => {
+    const verifier = new Authenticator({ secret: SECRET, memberClaim: 'uid' });
+    expect(await verifier.verify(sign({ sub: 'auth0|x', uid: 'member-9', exp: exp() }))).toMatchObject({ kind: 'member', memberId: 'member-9' });
+    expect((await refusal(() => verifier.verify(sign({ sub: 'auth0|y', exp: exp() })))).message).toBe('The access token does not name a member (uid).');
+  });
+
+  it('makes a service of a token for the service audience, with only the scopes it knows', async () => {
+    const verifier = new Authenticator({ secret: SECRET, audience: 'members', serviceAudience: 'backend' });
+    const service = await verifier.verify(sign({ aud: 'backend', client_id: 'pricing', sub: 'x', scope: 'openid accounts:read admin', exp: exp() }));
+    expect(service).toEqual({ kind: 'service', serviceId: 'pricing', scopes: ['accounts:read'], expiresAt: expect.any(Number) });
+    expect(await verifier.verify(sign({ aud: 'members', sub: 'member-1', scope: 'accounts:read', exp: exp() }))).toMatchObject({ kind: 'member' });
+    const both = await refusal(() => verifier.verify(sign({ aud: ['members', 'backend'], sub: 'x', scope: 'accounts:read', exp: exp() })));
+    expect(both.code).toBe(ErrorCode.UNAUTHENTICATED);
+  });
+});
