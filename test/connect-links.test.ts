@@ -167,3 +167,16 @@ describe('reconnect links in webhooks (WEBHOOK_RECONNECT_LINKS)', () => {
     }
   });
 });
+
+describe('housekeeping', () => {
+  it('deletes links 30 days past their expiry and keeps younger ones', async () => {
+    const old = await createLink({ m: 'cl-old' });
+    const recent = await createLink({ m: 'cl-recent' });
+    await app.sql(`update "connect_link" set "expires_at" = ? where "id" = ?`, [new Date(app.clock.now().getTime() - 31 * 86_400_000), old.id]);
+    await app.sql(`update "connect_link" set "expires_at" = ? where "id" = ?`, [new Date(app.clock.now().getTime() - 29 * 86_400_000), recent.id]);
+    const report = await app.services.housekeeping.runOnce();
+    expect(report.connectLinks).toBeGreaterThanOrEqual(1);
+    const left = (await app.sql<{ id: string }>('select "id" from "connect_link" where "id" in (?, ?)', [old.id, recent.id])).map((r) => r.id);
+    expect(left).toEqual([recent.id]);
+  });
+});

@@ -83,10 +83,10 @@ export async function revokeConnectLink(em: EntityManager, id: string, now: Date
   return rows[0];
 }
 
-/** Housekeeping: links that expired more than `before` ago. */
+/** Housekeeping: links that expired before `before`, one bounded batch (`skip locked`: several workers may sweep). */
 export async function deleteExpiredConnectLinks(em: EntityManager, before: Date, limit: number): Promise<number> {
   const rows = await em.execute<Array<{ id: string }>>(
-    `delete from "connect_link" where "id" in (select "id" from "connect_link" where "expires_at" < ? limit ?) returning "id"`,
+    `delete from "connect_link" where "id" in (select "id" from "connect_link" where "expires_at" < ? limit ? for update skip locked) returning "id"`,
     [before, limit],
   );
   return rows.length;
