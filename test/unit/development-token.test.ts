@@ -1,5 +1,5 @@
 import { Authenticator } from '../../src/services/auth/authenticator';
-import { signDevelopmentToken } from '../../src/services/auth/jwt-verifier';
+import { signDevelopmentServiceToken, signDevelopmentToken } from '../../src/services/auth/jwt-verifier';
 
 const SECRET = 'a-development-secret-that-is-long-enough-0123';
 
@@ -14,5 +14,13 @@ describe('signDevelopmentToken (npm run token)', () => {
     const strict = new Authenticator({ secret: SECRET, issuer: 'https://platform.example', audience: 'instagram-connect' });
     expect(await strict.verify(token)).toMatchObject({ memberId: 'member-43' });
     await expect(strict.verify(signDevelopmentToken(SECRET, 'member-44', 60))).rejects.toThrow();
+  });
+});
+
+describe('signDevelopmentServiceToken (npm run token -- --service)', () => {
+  it('signs a service token the authenticator takes as that service with those scopes', async () => {
+    const token = signDevelopmentServiceToken(SECRET, 'pricing', ['accounts:read', 'connect-links:create'], 'backend', 60);
+    const principal = await new Authenticator({ secret: SECRET, serviceAudience: 'backend' }).verify(token);
+    expect(principal).toMatchObject({ kind: 'service', serviceId: 'pricing', scopes: ['accounts:read', 'connect-links:create'] });
   });
 });
