@@ -1,5 +1,6 @@
 import jwt from 'jsonwebtoken';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
+import { StatusSubscriber } from './helpers/subscriptions';
 import { onlyError, TEST_JWT_SECRET, TestApp, type GraphQLResponse } from './helpers/test-app';
 
 /** Service tokens (the platform's backend): scopes, member tokens refused, REST with memberId, budgets apart, audit logs. */
@@ -85,6 +86,17 @@ describe('scopes', () => {
   ])('a service token never passes as a member: %s is FORBIDDEN (SERVICE_TOKEN_NOT_A_MEMBER)', async (query) => {
     const refused = onlyError(await call(query, serviceToken(['accounts:read', 'connect-links:create', 'members:erase'])));
     expect(refused.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'SERVICE_TOKEN_NOT_A_MEMBER' });
+  });
+
+  it('a service token cannot open a subscription (closed 4403, like a bad token), a member token can', async () => {
+    const refused = new StatusSubscriber(app, `Bearer ${serviceToken(['accounts:read', 'connect-links:create'])}`);
+    expect(await refused.closed).toBe(4403);
+    const member = new StatusSubscriber(app, `Bearer ${memberToken(memberId)}`);
+    try {
+      await member.ready(app, 1);
+    } finally {
+      await member.close();
+    }
   });
 
   it('logs every service action with the service and the member it acted for', async () => {
