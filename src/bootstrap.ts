@@ -17,6 +17,7 @@ import { middlewareErrorFields } from './http/middleware-errors';
 import { attachWebSocketServer } from './graphql/websocket';
 import { corsMiddleware } from './http/cors';
 import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHttpListener } from './http/graphql-http';
+import { connectLinkRoutes } from './http/connect-links/connect-link-routes';
 import { metaCallbackRoutes } from './http/meta-callbacks/meta-callback-routes';
 import { operationalRoutes } from './http/operational-routes';
 import { REST_BASE_PATH, restRoutes } from './http/rest/rest-routes';
@@ -134,6 +135,7 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   if (role === 'api' && config.corsOrigins.length > 0) app.use(['/graphql', REST_BASE_PATH], corsMiddleware(config.corsOrigins));
   if (role === 'api') app.use(metaCallbackRoutes(services));
   if (role === 'api') app.use(REST_BASE_PATH, restRoutes(services));
+  if (role === 'api') app.use(connectLinkRoutes(services));
   const stopGraphQL = role === 'api' ? await mountGraphQL(app, httpServer, services, logger, tracing) : async () => undefined;
   if (role === 'api' && emulator && config.jwt.secret) app.use(sandboxRoutes(config, emulator.url));
   if (role === 'api' && emulator && config.webhooks.secret) app.use(webhookReceiverRoutes(config.webhooks.secret));

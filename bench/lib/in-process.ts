@@ -48,14 +48,14 @@ export async function runInProcess(app: AppHandles, request: InProcessRequest): 
     sql: async (i: number) => socialAccountsBody((await pool!.query<AccountRow>(LIST_ACCOUNTS_SQL, [ids[i]])).rows),
     orm: (i: number) => services.accounts.list(services.orm.em.fork(), ids[i]),
     execute: async (i: number) => {
-      const result = await execute({ schema, document, contextValue: createHttpContext(services, `Bearer ${tokens[i]}`) });
+      const result = await execute({ schema, document, contextValue: await createHttpContext(services, `Bearer ${tokens[i]}`) });
       if (result.errors) throw new Error(result.errors[0].message);
       return JSON.stringify(result);
     },
     // What GRAPHQL_EXECUTOR=jit runs for this query (src/graphql/compiled-executor.ts).
     jit: async (i: number) => {
       if (!compiled || !isCompiledQuery(compiled)) throw new Error('not compiled');
-      const result = await compiled.query(undefined, createHttpContext(services, `Bearer ${tokens[i]}`), {});
+      const result = await compiled.query(undefined, await createHttpContext(services, `Bearer ${tokens[i]}`), {});
       if (result.errors) throw new Error(result.errors[0].message);
       return JSON.stringify(result);
     },

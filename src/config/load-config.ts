@@ -42,6 +42,9 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   const pricePolicy = readPricePolicy(settings, cwd, problems);
   const webhooks = webhookConfig(settings, { production, sandbox }, problems, developmentDefaults);
   const otlpEndpoint = settings.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (settings.WEBHOOK_RECONNECT_LINKS && settings.CONNECT_LINK_RETURN_URLS.length === 0) {
+    problems.push('WEBHOOK_RECONNECT_LINKS needs CONNECT_LINK_RETURN_URLS (its links return to the first one)');
+  }
 
   if (problems.length > 0 || !tokenKeys) throw new ConfigError(problems);
 
@@ -57,6 +60,11 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     logLevel: settings.LOG_LEVEL,
     jwt,
     oauth: { redirectUris, stateTtlSeconds: 600 },
+    connectLinks: {
+      ttlHours: settings.CONNECT_LINK_TTL_HOURS,
+      returnUrls: connectLinkReturnUrls(settings.CONNECT_LINK_RETURN_URLS, production, problems),
+      inWebhooks: settings.WEBHOOK_RECONNECT_LINKS,
+    },
     meta: {
       graphVersion: settings.META_GRAPH_VERSION,
       facebook: apps?.facebook ?? { ...SANDBOX_APPS.facebook },
@@ -112,6 +120,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
         oauthUrls: settings.RATE_LIMIT_OAUTH_URLS,
         metaMutations: settings.RATE_LIMIT_META_MUTATIONS,
       },
+      serviceOperations: settings.SERVICE_RATE_LIMIT_OPERATIONS,
       syncMinIntervalSeconds: settings.SYNC_MIN_INTERVAL_SECONDS,
       oauthMaxPendingStates: settings.OAUTH_MAX_PENDING_STATES,
       housekeeping: { intervalMs: settings.HOUSEKEEPING_INTERVAL_SECONDS * 1000, batchSize: settings.HOUSEKEEPING_BATCH_SIZE },
@@ -134,9 +143,22 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
 }
 
 function jwtConfig(settings: Settings, production: boolean, problems: Problems, developmentDefaults: string[]): JwtConfig {
-  const jwt: JwtConfig = { secret: settings.JWT_SECRET, publicKey: settings.JWT_PUBLIC_KEY, issuer: settings.JWT_ISSUER, audience: settings.JWT_AUDIENCE };
+  const jwt: JwtConfig = {
+    secret: settings.JWT_SECRET,
+    publicKey: settings.JWT_PUBLIC_KEY,
+    jwksUrl: settings.JWT_JWKS_URL,
+    jwksCooldownSeconds: settings.JWT_JWKS_COOLDOWN_SECONDS,
+    issuer: settings.JWT_ISSUER,
+    audience: settings.JWT_AUDIENCE,
+    memberClaim: settings.JWT_MEMBER_CLAIM,
+    serviceAudience: settings.JWT_SERVICE_AUDIENCE,
+  };
   if (jwt.secret && jwt.publicKey) problems.push('Set only one of JWT_SECRET (HS256) and JWT_PUBLIC_KEY (RS256/ES256)');
-  if (jwt.secret || jwt.publicKey) return jwt;
+  if (jwt.jwksUrl && production && !jwt.jwksUrl.startsWith('https://')) problems.push('JWT_JWKS_URL must use https in production');
+  if (jwt.serviceAudience && jwt.serviceAudience === jwt.audience)
+    problems.push('JWT_SERVICE_AUDIENCE must differ from JWT_AUDIENCE (it is what tells a service token from a member token)');
+  // With a JWKS, JWT_SECRET stays optional: set, HS256 tokens (development, the sandbox) are accepted beside the provider's.
+  if (jwt.secret || jwt.publicKey || jwt.jwksUrl) return jwt;
   if (production) problems.push('JWT_SECRET or JWT_PUBLIC_KEY is required in production');
   else developmentDefaults.push('JWT_SECRET is unset: using the public development secret (npm run token signs with it)');
   return { ...jwt, secret: production ? undefined : DEVELOPMENT_JWT_SECRET };
@@ -148,6 +170,14 @@ function oauthRedirectUris(configured: string[], publicUrl: string, production: 
     return production ? [] : [`${publicUrl}/oauth/callback`];
   }
   for (const uri of configured) if (production && !uri.startsWith('https://')) problems.push(`OAUTH_REDIRECT_URIS: "${uri}" must use https in production`);
+  return configured;
+}
+
+function connectLinkReturnUrls(configured: string[], production: boolean, problems: Problems): string[] {
+  for (const url of configured) {
+    if (production && !url.startsWith('https://')) problems.push(`CONNECT_LINK_RETURN_URLS: "${url}" must use https in production`);
+    if (url.includes('?') || url.includes('#')) problems.push(`CONNECT_LINK_RETURN_URLS: "${url}" must not carry a query string or fragment`);
+  }
   return configured;
 }
 

@@ -18,6 +18,7 @@ export interface Config {
   logLevel: string;
   jwt: JwtConfig;
   oauth: { redirectUris: string[]; stateTtlSeconds: number };
+  connectLinks: ConnectLinkConfig;
   meta: MetaConfig;
   tokenKeys: TokenKeySource;
   pricePolicy: PricePolicy;
@@ -88,8 +89,26 @@ export interface JwtConfig {
   secret?: string;
   /** PEM public key for RS256/ES256. */
   publicKey?: string;
+  /** The identity provider's JWKS (RS256/ES256), keys chosen by `kid`. */
+  jwksUrl?: string;
+  /** At most one JWKS fetch per this many seconds. */
+  jwksCooldownSeconds?: number;
   issuer?: string;
+  /** `aud` of member tokens, when set. */
   audience?: string;
+  /** The claim naming the member (default `sub`). */
+  memberClaim?: string;
+  /** `aud` that marks a service token; unset: service tokens are refused. */
+  serviceAudience?: string;
+}
+
+/** Connect links the platform's backend creates for a member (docs/platform-backend.md). */
+export interface ConnectLinkConfig {
+  ttlHours: number;
+  /** Allowed returnUrl values, compared without their query string; empty: no links. */
+  returnUrls: string[];
+  /** account.reconnect_needed / account.expired webhooks carry a fresh link. */
+  inWebhooks: boolean;
 }
 
 export interface MetaApp {
@@ -160,6 +179,8 @@ export interface LimitsConfig {
   operation: { maxAliases: number; maxTokens: number; maxDepth: number; maxDirectives: number; maxCost: number; metaMutationCost: number };
   /** Per member, shared by every instance through PostgreSQL; 0 turns a budget off. */
   member: { windowSeconds: number; operations: number; oauthUrls: number; metaMutations: number };
+  /** Operations per service caller and window (its own keys, never a member's). */
+  serviceOperations: number;
   /** A sync this soon after the last successful one answers the stored figures (0: always ask Meta). */
   syncMinIntervalSeconds: number;
   /** Pending (unused, unexpired) OAuth states kept per member; older ones are deleted. */

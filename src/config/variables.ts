@@ -85,7 +85,20 @@ const secrets = {
   JWT_SECRET: custom('text, ≥ 32 characters', jwtSecret, { defaultDoc: 'development secret outside production', doc: 'HS256 secret' }),
   JWT_PUBLIC_KEY: custom('PEM (`\\n` for newlines)', jwtPublicKey, { doc: 'public key for RS256/ES256 (instead of `JWT_SECRET`)' }),
   JWT_ISSUER: text({ doc: '`iss` every token must carry, when set' }),
-  JWT_AUDIENCE: text({ doc: '`aud` every token must carry, when set' }),
+  JWT_AUDIENCE: text({ doc: '`aud` every member token must carry, when set' }),
+  JWT_JWKS_URL: httpUrl({
+    doc: "the identity provider's JWKS (RS256/ES256 tokens, keys chosen by `kid`); cached, fetched again for an unknown `kid`; with or instead of `JWT_PUBLIC_KEY`",
+  }),
+  JWT_JWKS_COOLDOWN_SECONDS: integer({
+    default: 30,
+    min: 0,
+    max: 3600,
+    doc: 'at most one JWKS fetch per this many seconds (an unknown `kid` waits for the next one)',
+  }),
+  JWT_MEMBER_CLAIM: text({ default: 'sub', pattern: /^[\w.:-]{1,100}$/, problem: 'must be a claim name', doc: 'the claim that names the member' }),
+  JWT_SERVICE_AUDIENCE: text({
+    doc: "`aud` that marks a service token (the platform's backend; scopes in `scope`/`scp`, see docs/platform-backend.md); unset: no service tokens",
+  }),
   TOKEN_ENCRYPTION_KEY: custom('base64 of 32 bytes, optionally `keyid:base64`', tokenKey, {
     defaultDoc: 'generated into `DATA_DIR` outside production',
     doc: 'encrypts Meta tokens at rest (`openssl rand -base64 32`)',
@@ -104,6 +117,14 @@ const secrets = {
       accepts: 'comma-separated URLs',
       defaultDoc: '`$PUBLIC_URL/oauth/callback` outside production',
       doc: 'allowlist; the first is the default; https in production',
+    },
+  ),
+  CONNECT_LINK_TTL_HOURS: decimal({ default: 72, min: 0.01, max: 30 * 24, doc: 'a connect link expires this long after it is created' }),
+  CONNECT_LINK_RETURN_URLS: list(
+    httpUrlEntry((uri) => uri),
+    {
+      accepts: 'comma-separated URLs',
+      doc: "allowlist of a connect link's `returnUrl` (compared without its query string); unset: no connect links; https in production",
     },
   ),
 };
@@ -173,6 +194,11 @@ const memberBudgets = {
   RATE_LIMIT_OPERATIONS: integer({ default: 300, min: 0, doc: 'operations (GraphQL requests, REST calls, subscribes) per member and window' }),
   RATE_LIMIT_OAUTH_URLS: integer({ default: 20, min: 0, doc: '`oauthUrl` fields (aliases count one each) / `GET /oauth/url`' }),
   RATE_LIMIT_META_MUTATIONS: integer({ default: 30, min: 0, doc: '`syncSocialAccount` and `connectInstagram` fields / REST sync and connect' }),
+  SERVICE_RATE_LIMIT_OPERATIONS: integer({
+    default: 3000,
+    min: 0,
+    doc: 'operations per service (the platform backend) and window; oauth/Meta budgets as members; never shared with a member',
+  }),
   REQUEST_LIMITS: choice(['on', 'off'], {
     default: 'on',
     ignoreCase: true,
@@ -221,6 +247,10 @@ const webhooks = {
   WEBHOOK_RETRY_MAX_DELAY_MS: integer({ default: 3600000, min: 1, doc: 'longest pause between attempts' }),
   WEBHOOK_RETRY_HORIZON_HOURS: decimal({ default: 72, min: 0.01, max: 30 * 24, doc: 'give up this long after the event' }),
   WEBHOOK_RECONNECT_NOTICE_DAYS: decimal({ default: 7, min: 0.01, max: 59, doc: '`account.reconnect_needed` this long before access ends' }),
+  WEBHOOK_RECONNECT_LINKS: flag({
+    default: false,
+    doc: '`account.reconnect_needed` / `account.expired` carry a fresh connect link (`data.reconnectLink`, a bearer link: off by default)',
+  }),
   WEBHOOK_RETENTION_DAYS: decimal({ default: 30, min: 1, doc: 'keep delivered and failed events this long (≥ the horizon)' }),
   WEBHOOK_ENDPOINT_REMOVAL_GRACE_MINUTES: integer({
     default: 60,
@@ -233,4 +263,14 @@ const webhooks = {
 /** The README's tables, one per group, in README order. */
 export const VARIABLE_GROUPS = { service, secrets, meta, worker, operationLimits, memberBudgets, boundedState, websocket, webhooks };
 
-export const VARIABLES = { ...service, ...secrets, ...meta, ...worker, ...operationLimits, ...memberBudgets, ...boundedState, ...websocket, ...webhooks };
+export const VARIABLES = {
+  ...service,
+  ...secrets,
+  ...meta,
+  ...worker,
+  ...operationLimits,
+  ...memberBudgets,
+  ...boundedState,
+  ...websocket,
+  ...webhooks,
+};

@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { printSchema } from 'graphql';
 import type { RequestHandler } from 'express';
 import type { GraphQLContext } from '../context';
+import { budgetKeyOf, type BudgetKey } from '../services/auth/principal';
 import { graphqlSpanPlugin } from '../tracing';
 import { jsonResponseStatusPlugin } from './json-status-plugin';
 import { operationNotFound, type OperationPipeline, type Transport } from './pipeline';
@@ -55,10 +56,10 @@ function admitPlugin(pipeline: OperationPipeline): ApolloServerPlugin<GraphQLCon
         async didResolveOperation({ contextValue, operation, document, request: { variables, operationName } }) {
           // Apollo leaves resolving the operation to the executor when it has one (ours): refuse here as it would.
           if (!operation) throw operationNotFound(operationName);
-          await pipeline.admit(transport, memberOf(contextValue), document, operation, variables);
+          await pipeline.admit(transport, callerOf(contextValue), document, operation, variables);
         },
         async didEncounterErrors({ contextValue, errors }) {
-          pipeline.countRefusedLimits(errors, memberOf(contextValue));
+          pipeline.countRefusedLimits(errors, callerOf(contextValue));
         },
       };
     },
@@ -79,7 +80,7 @@ function executorGateway(pipeline: OperationPipeline): GatewayInterface {
       operationName: requestContext.operationName,
       variables: requestContext.request.variables,
       context: requestContext.context,
-      authenticated: memberOf(requestContext.context as GraphQLContext) !== undefined,
+      authenticated: callerOf(requestContext.context as GraphQLContext) !== undefined,
     });
   return {
     // The schema is ours and never changes: announce it once, as a gateway would announce a supergraph.
@@ -113,14 +114,15 @@ export function refuseOversizedHttp(
   authorization: string | undefined,
   query: unknown,
 ): { status: number; body: string } | undefined {
-  const refused = pipeline.refuseOversized(transport, query, () => pipeline.memberOrNone(authorization));
+  const refused = pipeline.refuseOversized(transport, query, () => pipeline.refusalLabel(authorization));
   if (!refused) return undefined;
   return { status: 400, body: JSON.stringify({ errors: [{ message: refused.message, extensions: refused.extensions }] }) };
 }
 
-function memberOf(context: GraphQLContext): string | undefined {
+/** Whose budgets an operation spends: the member's, or the service's own (never a member's); none without a valid token. */
+function callerOf(context: GraphQLContext): BudgetKey | undefined {
   try {
-    return context.member().memberId;
+    return budgetKeyOf(context.principal());
   } catch {
     return undefined;
   }

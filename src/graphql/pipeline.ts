@@ -19,8 +19,8 @@ import {
 import { HeaderMap } from '@apollo/server';
 import { AppError, ErrorCode } from '../errors';
 import type { Logger } from '../logger';
-import type { AuthenticatedMember } from '../services/auth/jwt-verifier';
-import type { MemberCosts } from '../services/limits/member-rate-limits';
+import { budgetKeyOf, type AuthenticatedMember, type BudgetKey, type Principal } from '../services/auth/principal';
+import { callerLabel, type MemberCosts } from '../services/limits/member-rate-limits';
 import type { Services } from '../services';
 import { createExecutor, type ExecutionRequest } from './compiled-executor';
 import { createDocumentCache } from './document-cache';
@@ -130,39 +130,46 @@ export class OperationPipeline {
     });
   }
 
-  /** 1. The member a token names; throws UNAUTHENTICATED. */
-  authenticate(authorization: string | undefined | null): AuthenticatedMember {
-    return this.services.jwt.verifyHeader(authorization);
+  /**
+   * 1. The caller a token names: a member, or a service acting within its scopes
+   * (src/services/auth/). HTTP verifies when its context is made (src/context.ts); a missing or bad
+   * token is thrown by the operations that need a caller, so introspection works without one.
+   */
+  authenticate(authorization: string | undefined | null): Promise<Principal> {
+    return this.services.auth.authenticate(authorization);
   }
 
-  /** The member, or undefined for a missing or bad token (whose operation's resolvers answer UNAUTHENTICATED). */
-  memberOrNone(authorization: string | undefined | null): string | undefined {
-    try {
-      return this.authenticate(authorization).memberId;
-    } catch {
-      return undefined;
-    }
+  /** WebSocket: a socket follows one member's accounts, so a service token is refused like a bad one. */
+  authenticateMember(authorization: string | undefined | null): Promise<AuthenticatedMember> {
+    return this.services.auth.authenticateMember(authorization);
+  }
+
+  /** Who to count a refusal against before anything is verified: a caller this instance verified before, if any. */
+  refusalLabel(authorization: string | undefined | null): string | undefined {
+    const caller = this.services.auth.remembered(authorization);
+    return caller && callerLabel(budgetKeyOf(caller));
   }
 
   /** 2. GRAPHQL_MAX_TOKENS on the query text, before it is parsed: the refusal (counted), or undefined. */
-  refuseOversized(transport: Transport, query: unknown, memberId: () => string | undefined): GraphQLError | undefined {
+  refuseOversized(transport: Transport, query: unknown, caller: () => string | undefined): GraphQLError | undefined {
     const refused = typeof query === 'string' ? this.tokenGuard(query) : undefined;
     if (!refused) return undefined;
-    this.services.refusals.refused('tokens', memberId());
+    this.services.refusals.refused('tokens', caller());
     this.counted(transport, 'refused');
     return refused;
   }
 
   /** Operation-limit refusals among `errors` (validation found them) are counted, with the member when known. */
-  countRefusedLimits(errors: readonly GraphQLError[], memberId: string | undefined): void {
+  countRefusedLimits(errors: readonly GraphQLError[], caller: BudgetKey | undefined): void {
+    const label = caller && callerLabel(caller);
     for (const error of errors) {
       const limit = refusedLimit(error) ?? (error.originalError instanceof GraphQLError ? refusedLimit(error.originalError) : undefined);
-      if (limit) this.services.refusals.refused(limit, memberId);
+      if (limit) this.services.refusals.refused(limit, label);
     }
   }
 
   /** 3. Parse and validate with the one rule set (WebSocket; Apollo does this for HTTP with `validationRules`). */
-  parseAndValidate(source: string, memberId?: string): { document: DocumentNode } | { errors: GraphQLError[] } {
+  parseAndValidate(source: string, caller?: BudgetKey): { document: DocumentNode } | { errors: GraphQLError[] } {
     let document: DocumentNode;
     try {
       document = this.documents.parse(source);
@@ -179,28 +186,29 @@ export class OperationPipeline {
     const errors = invalid.map(
       (error) => new GraphQLError(error.message, { nodes: error.nodes, originalError: error, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
     );
-    this.countRefusedLimits(errors, memberId);
+    this.countRefusedLimits(errors, caller);
     return { errors };
   }
 
   /**
-   * 4. Before any resolver runs: the member's budgets are spent (an anonymous operation spends
-   * nothing; its resolvers answer UNAUTHENTICATED), then the operation is refused, with a coded
+   * 4. Before any resolver runs: the caller's budgets are spent (a member's own, or a service's,
+   * never a member's; an anonymous operation spends nothing: its resolvers answer UNAUTHENTICATED), then the operation is refused, with a coded
    * 4xx error, when it is the client's mistake: an operation type the transport does not serve,
    * or `null` for a variable used where a value is required (graphql-js would throw mid-execution,
    * an error that reads as ours). Throws the refusal.
    */
   async admit(
     transport: Transport,
-    memberId: string | undefined,
+    caller: BudgetKey | undefined,
     document: DocumentNode,
     operation: OperationDefinitionNode,
     variables: Record<string, unknown> | undefined,
   ): Promise<void> {
-    if (memberId) await this.spendBudgets(memberId, document, operation);
+    if (caller) await this.spendBudgets(caller, document, operation);
     const mistake = this.clientMistake(transport, operation, document, variables);
     if (mistake) {
-      this.logger.debug({ transport, memberId, code: mistake.extensions.code, reason: mistake.message }, 'GraphQL operation refused: client mistake');
+      const who = caller && callerLabel(caller);
+      this.logger.debug({ transport, caller: who, code: mistake.extensions.code, reason: mistake.message }, 'GraphQL operation refused: client mistake');
       this.counted(transport, 'refused');
       throw mistake;
     }
@@ -221,10 +229,11 @@ export class OperationPipeline {
     payload: { query: unknown; variables?: unknown; operationName?: unknown },
   ): Promise<ExecutionArgs | GraphQLError[]> {
     const transport: Transport = 'websocket';
+    const caller: BudgetKey = { kind: 'member', id: member.memberId };
     const tooLarge = this.refuseOversized(transport, payload.query, () => member.memberId);
     if (tooLarge) return [tooLarge];
     if (typeof payload.query !== 'string') return [refusal('The subscribe message needs a query string.', 'BAD_REQUEST', 400)];
-    const parsed = this.parseAndValidate(payload.query, member.memberId);
+    const parsed = this.parseAndValidate(payload.query, caller);
     if ('errors' in parsed) {
       this.counted(transport, 'refused');
       return parsed.errors;
@@ -234,7 +243,7 @@ export class OperationPipeline {
     if (!operation) return [operationNotFound(operationName)];
     const variables = isPlainObject(payload.variables) ? payload.variables : undefined;
     try {
-      await this.admit(transport, member.memberId, parsed.document, operation, variables);
+      await this.admit(transport, caller, parsed.document, operation, variables);
     } catch (error) {
       // Refusals as built; anything else (the database, say) is classified by formatError, as over HTTP.
       if (error instanceof GraphQLError) return [error];
@@ -266,12 +275,12 @@ export class OperationPipeline {
     });
   };
 
-  private async spendBudgets(memberId: string, document: DocumentNode, operation: OperationDefinitionNode): Promise<void> {
+  private async spendBudgets(caller: BudgetKey, document: DocumentNode, operation: OperationDefinitionNode): Promise<void> {
     const fragments: Record<string, FragmentDefinitionNode> = {};
     for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
     const costs: MemberCosts = { operations: 1, ...costlyRootFields(operation.selectionSet, (name) => fragments[name]) };
     try {
-      await this.services.memberLimits.consume(memberId, costs);
+      await this.services.memberLimits.consume(caller, costs);
     } catch (error) {
       if (!(error instanceof AppError) || error.code !== ErrorCode.RATE_LIMITED) throw error;
       const seconds = error.extensions.retryAfterSeconds;

@@ -4,6 +4,7 @@ import { DateTimeISOResolver } from 'graphql-scalars';
 import { buildSchemaSync } from 'type-graphql';
 import { ConnectionStatusResolver } from '../resolvers/connection-status.resolver';
 import { OAuthResolver } from '../resolvers/oauth.resolver';
+import { ServiceResolver } from '../resolvers/service.resolver';
 import { SocialAccountResolver } from '../resolvers/social-account.resolver';
 import { registerDomainEnums } from '../schema/register-enums';
 
@@ -14,7 +15,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
   // The domain enums (src/domain/) know nothing of GraphQL; they get their GraphQL names here.
   registerDomainEnums();
   built ??= buildSchemaSync({
-    resolvers: [SocialAccountResolver, OAuthResolver, ConnectionStatusResolver],
+    resolvers: [SocialAccountResolver, OAuthResolver, ConnectionStatusResolver, ServiceResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
     validate: false,
     // type-graphql requires a PubSub whenever subscriptions exist. Ours never publish through it:

@@ -50,11 +50,12 @@ export function attachWebSocketServer(httpServer: Server, pipeline: OperationPip
       subscribe: createSharedSubscribe(),
       // WS_CONNECTION_INIT_TIMEOUT_MS is enforced (and counted) by websocket-limits.ts, with the same 4408.
       connectionInitWaitTimeout: 0,
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         const raw = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         let member: AuthenticatedMember;
         try {
-          member = pipeline.authenticate(typeof raw === 'string' ? raw : undefined);
+          // Subscriptions follow one member's accounts: a service token is refused like a bad one.
+          member = await pipeline.authenticateMember(typeof raw === 'string' ? raw : undefined);
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }

@@ -6,7 +6,10 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import { AccountStatusService } from './accounts/account-status.service';
 import { AccountService } from './accounts/account.service';
-import { JwtVerifier } from './auth/jwt-verifier';
+import { AccountDirectory } from './accounts/account-directory';
+import { Authenticator } from './auth/authenticator';
+import { ServiceAudit } from './auth/service-audit';
+import { ConnectLinks } from './connect-links/connect-links.service';
 import { EventRetention } from './events/event-retention';
 import { StatusEventHub } from './events/status-event-hub';
 import { FacebookClient } from './meta/facebook-client';
@@ -82,6 +85,12 @@ export function createServices(deps: {
   const limits = config.limits;
   const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds, limits.oauthMaxPendingStates, (count) => metrics.oauthStatesEvicted.inc(count));
   const connect = new ConnectService({ clock, logger, states, accounts, facebook, instagram, redirectUris: config.oauth.redirectUris });
+  const connectLinks = new ConnectLinks({ clock, config: config.connectLinks, connect, publicUrl: config.publicUrl });
+  if (config.connectLinks.inWebhooks) {
+    webhooks.attachReconnectLinks((em, account) =>
+      connectLinks.create(em, { memberId: account.memberId, accountId: account.id, returnUrl: config.connectLinks.returnUrls[0], createdBy: 'webhook' }),
+    );
+  }
   const events = new StatusEventHub(orm, deps.databaseUrl, logger, clock, config.statusEventRetentionDays);
   const retention = new EventRetention(orm, () => events.retentionCutoff(), logger.child({ component: 'event-retention' }));
   // Built here, started by bootstrap unless DISABLE_WORKER is set (or run alone: npm run worker).
@@ -119,6 +128,7 @@ export function createServices(deps: {
     limiterPool,
     limits.enabled ? limits.member : { ...limits.member, operations: 0, oauthUrls: 0, metaMutations: 0 },
     refusals,
+    limits.enabled ? limits.serviceOperations : 0,
   );
   const syncCoalescer = new SyncCoalescer({ accounts, lockPool, clock, metrics, logger, minIntervalMs: limits.syncMinIntervalSeconds * 1000 });
   const housekeeping = new Housekeeping({ orm, clock, logger: logger.child({ component: 'housekeeping' }), ...limits.housekeeping });
@@ -128,7 +138,8 @@ export function createServices(deps: {
     clock,
     logger,
     metrics,
-    jwt: new JwtVerifier(config.jwt),
+    /** Every credential check: a bearer JWT → a member or a service principal. */
+    auth: new Authenticator(config.jwt),
     gate,
     metaHttp,
     facebook,
@@ -138,6 +149,10 @@ export function createServices(deps: {
     accounts,
     states,
     connect,
+    connectLinks,
+    /** The cross-member read of the platform's backend (scope accounts:read). */
+    directory: new AccountDirectory(),
+    serviceAudit: new ServiceAudit(logger.child({ component: 'service-audit' })),
     events,
     retention,
     metaCallbacks: new MetaCallbackService({ orm, clock, logger, status, meta: config.meta, publicUrl: config.publicUrl }),

@@ -11,6 +11,7 @@ describe('limits configuration', () => {
     expect(config.limits).toEqual({
       enabled: true,
       operation: { maxAliases: 15, maxTokens: 2000, maxDepth: 8, maxDirectives: 10, maxCost: 5000, metaMutationCost: 1000 },
+      serviceOperations: 3000,
       member: { windowSeconds: 60, operations: 300, oauthUrls: 20, metaMutations: 30 },
       syncMinIntervalSeconds: 30,
       oauthMaxPendingStates: 10,

@@ -2,6 +2,7 @@ import type { SocialAccountFieldsFragment, StatusHistoryEntryFragment } from '..
 import type { ApiProblem } from './api';
 import { h } from './dom';
 import { explain } from './messages';
+import { reconnectView } from './reconnect';
 import { ago, when } from './relative-time';
 
 const number = new Intl.NumberFormat(undefined);
@@ -22,6 +23,7 @@ export function accountCard(
     history: StatusHistoryEntryFragment[];
     onSync: () => void;
     onDisconnect: () => void;
+    onReconnect?: () => void;
   },
 ): HTMLElement {
   const disconnected = account.connectionStatus === 'DISCONNECTED';
@@ -53,6 +55,7 @@ export function accountCard(
       ),
     ),
     account.statusReason ? h('p', { class: 'reason' }, account.statusReason) : null,
+    state.onReconnect ? reconnectView(account, state.onReconnect) : null,
     h(
       'dl',
       { class: 'figures' },

@@ -348,6 +348,7 @@ function dashboard(): HTMLElement[] {
                   note: cardNotes.get(account.id),
                   onSync: () => void act(account, 'sync'),
                   onDisconnect: () => void act(account, 'disconnect'),
+                  onReconnect: () => void connectWith(account.provider),
                 }),
               ),
             ),

@@ -20,7 +20,7 @@ const errors = (...codes: number[]) =>
         {
           400: 'Bad input (BAD_USER_INPUT, INVALID_OAUTH_STATE, OAUTH_DENIED, OAUTH_CODE_REJECTED)',
           401: 'Missing, invalid or expired JWT (UNAUTHENTICATED)',
-          403: 'memberId is not the signed-in member (FORBIDDEN)',
+          403: "memberId is not the signed-in member, or a service token lacks the route's scope or is used on a member-only route (FORBIDDEN, details.reason)",
           404: 'No such account for this member (NOT_FOUND)',
           409: 'The account needs a reconnect (ACCOUNT_DISCONNECTED, TOKEN_EXPIRED, PERMISSION_MISSING)',
           413: 'Body larger than 16 KB',
@@ -120,7 +120,11 @@ export const REST_OPENAPI = {
         operationId: 'listAccounts',
         summary: "The member's accounts, newest first (all but DISCONNECTED unless statuses is given)",
         parameters: [
-          memberIdParam,
+          {
+            ...memberIdParam,
+            description:
+              "With a member token: kept for old clients, must equal the token's member. With a service token (scope accounts:read): required, the member whose accounts to list (docs/platform-backend.md).",
+          },
           { name: 'statuses', in: 'query', required: false, description: 'Comma-separated connection statuses.', schema: { type: 'string' } },
         ],
         responses: { ...ok('The accounts', { type: 'array', items: accountRef }), ...errors(400, 401, 403) },

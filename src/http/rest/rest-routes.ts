@@ -3,7 +3,7 @@ import { forkEm } from '../../database/transaction';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError, ErrorCode } from '../../errors';
 import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
-import type { AuthenticatedMember } from '../../services/auth/jwt-verifier';
+import { budgetKeyOf, memberOf, serviceWith, type AuthenticatedMember, type ServiceScope } from '../../services/auth/principal';
 import type { Services } from '../../services';
 import type { MemberCosts } from '../../services/limits/member-rate-limits';
 import { toLegacyAccount } from './account-view';
@@ -20,7 +20,9 @@ interface Caller {
 /**
  * The existing REST API for this job, kept so its clients work unchanged while they move to
  * GraphQL. No logic of its own: every route is the same service call as its resolver. Unlike the
- * old API it requires the platform JWT; a `memberId` it is given must be the token's subject.
+ * old API it requires the platform JWT. With a member token a `memberId` it is given must be the
+ * token's member; with a service token (the platform's backend), the routes that name a scope act
+ * for the member of the `memberId` query parameter, as the old API did; the others refuse it.
  */
 export function restRoutes(services: Services): Router {
   const router = Router();
@@ -30,17 +32,31 @@ export function restRoutes(services: Services): Router {
     res.json(REST_OPENAPI);
   });
 
-  // `costs`: what the route spends from the member's budgets besides the operation itself (the same as its GraphQL field).
+  // `costs`: what the route spends from the caller's budgets besides the operation itself (the same as its GraphQL field).
+  // `serviceScope`: the scope under which a service token may call the route for a memberId (none: members only).
   const handle =
-    (work: (req: Request, caller: Caller) => Promise<{ message: string; data: unknown }>, costs: MemberCosts = {}) =>
+    (work: (req: Request, caller: Caller) => Promise<{ message: string; data: unknown }>, costs: MemberCosts = {}, serviceScope?: ServiceScope) =>
     async (req: Request, res: Response, next: NextFunction) => {
       try {
-        const member = services.jwt.verifyHeader(req.headers.authorization);
-        const claimed = param(req, 'memberId');
-        if (claimed !== undefined && claimed !== member.memberId) {
-          throw new AppError(ErrorCode.FORBIDDEN, 'memberId does not match the signed-in member.', { field: 'memberId' });
+        const principal = await services.auth.authenticate(req.headers.authorization);
+        let member: AuthenticatedMember;
+        if (principal.kind === 'service' && serviceScope) {
+          const service = serviceWith(principal, serviceScope);
+          const memberId = typeof req.query.memberId === 'string' ? req.query.memberId.trim() : '';
+          if (!memberId || memberId.length > 255) {
+            throw new AppError(ErrorCode.BAD_USER_INPUT, 'memberId (query parameter) is required with a service token.', { field: 'memberId' });
+          }
+          member = { memberId, expiresAt: principal.expiresAt };
+          await services.memberLimits.consume(budgetKeyOf(principal), { operations: 1, ...costs });
+          services.serviceAudit.acted(service, serviceScope, `REST ${req.method} ${REST_BASE_PATH}${req.path}`, { memberId });
+        } else {
+          member = memberOf(principal);
+          const claimed = param(req, 'memberId');
+          if (claimed !== undefined && claimed !== member.memberId) {
+            throw new AppError(ErrorCode.FORBIDDEN, 'memberId does not match the signed-in member.', { field: 'memberId' });
+          }
+          await services.memberLimits.consume(member.memberId, { operations: 1, ...costs });
         }
-        await services.memberLimits.consume(member.memberId, { operations: 1, ...costs });
         const { message, data } = await work(req, { member, em: forkEm(services.orm) });
         sendData(res, message, data);
       } catch (error) {
@@ -81,14 +97,18 @@ export function restRoutes(services: Services): Router {
 
   router.get(
     '/accounts',
-    handle(async (req, { member, em }) => {
-      const statuses = param(req, 'statuses')
-        ?.split(',')
-        .filter(Boolean)
-        .map((s) => enumValue(s.trim(), 'statuses', SocialConnectionStatus));
-      const accounts = await services.accounts.list(em, member.memberId, statuses);
-      return { message: 'OK', data: accounts.map(toLegacyAccount) };
-    }),
+    handle(
+      async (req, { member, em }) => {
+        const statuses = param(req, 'statuses')
+          ?.split(',')
+          .filter(Boolean)
+          .map((s) => enumValue(s.trim(), 'statuses', SocialConnectionStatus));
+        const accounts = await services.accounts.list(em, member.memberId, statuses);
+        return { message: 'OK', data: accounts.map(toLegacyAccount) };
+      },
+      {},
+      'accounts:read',
+    ),
   );
 
   router.delete(

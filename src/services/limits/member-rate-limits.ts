@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { LimitsConfig } from '../../config';
 import { AppError, ErrorCode } from '../../errors';
+import type { BudgetKey } from '../auth/principal';
 import type { LimitName, LimitRefusals } from './refusals';
 
 /** The separate budgets a member spends; one request may spend several. */
@@ -44,6 +45,8 @@ const MEMBER_RATE_LIMIT_TABLE = 'member_rate_limit';
  */
 export class MemberRateLimits {
   private readonly limiters = new Map<Budget, RateLimiterPostgres>();
+  /** The same budgets for service callers, under their own key prefixes: a service never spends a member's counts. */
+  private readonly serviceLimiters = new Map<Budget, RateLimiterPostgres>();
   /** Counts the first LOCAL_SHARE_OF_OPERATIONS of a member's operations on this instance alone. */
   private readonly localOperations?: RateLimiterMemory;
 
@@ -51,15 +54,20 @@ export class MemberRateLimits {
     pool: Pool,
     private readonly config: LimitsConfig['member'],
     private readonly refusals: LimitRefusals,
+    /** SERVICE_RATE_LIMIT_OPERATIONS (0: off); a service's oauth and Meta budgets are a member's. */
+    private readonly serviceOperations = 0,
   ) {
-    const budgets: Array<[Budget, string, number]> = [
-      ['operations', 'ops', config.operations],
-      ['oauthUrls', 'oauth', config.oauthUrls],
-      ['metaMutations', 'meta', config.metaMutations],
+    const budgets: Array<[Budget, string, number, Map<Budget, RateLimiterPostgres>]> = [
+      ['operations', 'ops', config.operations, this.limiters],
+      ['oauthUrls', 'oauth', config.oauthUrls, this.limiters],
+      ['metaMutations', 'meta', config.metaMutations, this.limiters],
+      ['operations', 'svc-ops', serviceOperations, this.serviceLimiters],
+      ['oauthUrls', 'svc-oauth', config.oauthUrls, this.serviceLimiters],
+      ['metaMutations', 'svc-meta', config.metaMutations, this.serviceLimiters],
     ];
-    for (const [budget, keyPrefix, points] of budgets) {
+    for (const [budget, keyPrefix, points, limiters] of budgets) {
       if (points <= 0) continue; // 0 turns this budget off
-      this.limiters.set(
+      limiters.set(
         budget,
         new RateLimiterPostgres({
           storeClient: pool,
@@ -90,18 +98,22 @@ export class MemberRateLimits {
     return sharedOperationsCostOf(this.localOperations!, key, cost);
   }
 
-  async consume(memberId: string, costs: MemberCosts): Promise<void> {
-    const key = memberId.length > 200 ? createHash('sha256').update(memberId).digest('hex') : memberId;
-    const spent = (Object.entries(costs) as Array<[Budget, number | undefined]>).filter(([budget, cost]) => cost && this.limiters.has(budget));
+  /** A member id (string) or a BudgetKey: a service's key spends the service limiters only. */
+  async consume(caller: string | BudgetKey, costs: MemberCosts): Promise<void> {
+    const { kind, id } = typeof caller === 'string' ? { kind: 'member' as const, id: caller } : caller;
+    const limiters = kind === 'service' ? this.serviceLimiters : this.limiters;
+    const memberId = kind === 'service' ? callerLabel({ kind, id }) : id;
+    const key = id.length > 200 ? createHash('sha256').update(id).digest('hex') : id;
+    const spent = (Object.entries(costs) as Array<[Budget, number | undefined]>).filter(([budget, cost]) => cost && limiters.has(budget));
     if (spent.length === 0) return;
     const operations = spent.find(([budget]) => budget === 'operations');
-    if (operations && this.localOperations) {
+    if (operations && this.localOperations && kind === 'member') {
       const shared = await this.sharedOperationsCost(key, operations[1]!);
       if (shared === 0) spent.splice(spent.indexOf(operations), 1);
       else operations[1] = shared;
       if (spent.length === 0) return;
     }
-    const outcomes = await Promise.allSettled(spent.map(([budget, cost]) => this.limiters.get(budget)!.consume(key, cost)));
+    const outcomes = await Promise.allSettled(spent.map(([budget, cost]) => limiters.get(budget)!.consume(key, cost)));
     let refused: { budget: Budget; retryAfterSeconds: number } | undefined;
     outcomes.forEach((outcome, i) => {
       if (outcome.status === 'fulfilled') return;
@@ -111,8 +123,18 @@ export class MemberRateLimits {
     });
     if (!refused) return;
     this.refusals.refused(LIMIT_NAMES[refused.budget], memberId, { retryAfterSeconds: refused.retryAfterSeconds });
-    throw memberRateLimited(refused.budget, refused.retryAfterSeconds, this.config);
+    throw memberRateLimited(
+      refused.budget,
+      refused.retryAfterSeconds,
+      kind === 'service' ? { ...this.config, operations: this.serviceOperations } : this.config,
+      kind,
+    );
   }
+}
+
+/** How a caller appears in refusal logs and labels: the member id, or `service:<id>`. */
+export function callerLabel(key: BudgetKey): string {
+  return key.kind === 'member' ? key.id : `service:${key.id}`;
 }
 
 /**
@@ -130,7 +152,7 @@ async function sharedOperationsCostOf(local: RateLimiterMemory, key: string, cos
   }
 }
 
-function memberRateLimited(budget: Budget, retryAfterSeconds: number, config: LimitsConfig['member']): AppError {
+function memberRateLimited(budget: Budget, retryAfterSeconds: number, config: LimitsConfig['member'], scope: 'member' | 'service'): AppError {
   const what = {
     operations: `more than ${config.operations} requests`,
     oauthUrls: `more than ${config.oauthUrls} sign-in links`,
@@ -138,7 +160,7 @@ function memberRateLimited(budget: Budget, retryAfterSeconds: number, config: Li
   }[budget];
   return new AppError(ErrorCode.RATE_LIMITED, `You sent ${what} in ${config.windowSeconds} seconds; try again in ${retryAfterSeconds} seconds.`, {
     retryAfterSeconds,
-    scope: 'member',
+    scope,
     budget,
   });
 }

@@ -58,10 +58,20 @@ export class ConnectService {
     if (!this.deps.redirectUris.includes(target)) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'redirectUri is not one of the allowed redirect URIs.', { field: 'redirectUri' });
     }
-    const state = await this.deps.states.issue(em, memberId, provider, target);
-    return provider === LoginProvider.FACEBOOK
-      ? this.deps.facebook.authorizeUrl(target, state, FACEBOOK_SCOPES)
-      : this.deps.instagram.authorizeUrl(target, state, INSTAGRAM_SCOPES);
+    return (await this.dialog(em, memberId, provider, target)).url;
+  }
+
+  /**
+   * The dialog URL and its state, for a redirect URI of ours that is not in OAUTH_REDIRECT_URIS
+   * (connect links' own callback): the caller vouches for `redirectUri`.
+   */
+  async dialog(em: EntityManager, memberId: string, provider: LoginProvider, redirectUri: string): Promise<{ url: string; state: string }> {
+    const state = await this.deps.states.issue(em, memberId, provider, redirectUri);
+    const url =
+      provider === LoginProvider.FACEBOOK
+        ? this.deps.facebook.authorizeUrl(redirectUri, state, FACEBOOK_SCOPES)
+        : this.deps.instagram.authorizeUrl(redirectUri, state, INSTAGRAM_SCOPES);
+    return { url, state };
   }
 
   async connect(em: EntityManager, memberId: string, input: ConnectInput) {

@@ -106,7 +106,8 @@ export class OAuthStateService {
   }
 }
 
-function hashState(state: string): string {
+/** How a state is stored (and found again by connect links). */
+export function hashState(state: string): string {
   return createHash('sha256').update(state).digest('hex');
 }
 

@@ -41,6 +41,8 @@ export interface WebhookPayload {
     reconnectBy?: string;
     /** The account with exactly the fields of GraphQL's SocialAccount (never a token). */
     account: Record<string, unknown>;
+    /** WEBHOOK_RECONNECT_LINKS: a fresh connect link for this account (account.expired, account.reconnect_needed). */
+    reconnectLink?: { url: string; expiresAt: string };
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
+import { AppError } from '../../errors';
 import { insertEventWithDeliveries } from '../../repositories/webhook.repository';
 import type { ConnectionEvent, SocialAccount } from '../../entities';
 import { SocialConnectionStatus } from '../../domain/social-account';
@@ -28,8 +29,12 @@ export interface OutboxEntry {
  * Order: callers of AccountStatusService.transition hold the account's row lock (FOR UPDATE), so
  * two changes of one account never interleave and the `seq` taken here follows their commit order.
  */
+/** A fresh connect link for an account (WEBHOOK_RECONNECT_LINKS), made in the event's transaction. */
+export type ReconnectLinkMaker = (em: EntityManager, account: { id: string; memberId: string }) => Promise<{ url: string; expiresAt: Date }>;
+
 export class WebhookOutbox {
   private endpointList: string[];
+  private reconnectLinks?: ReconnectLinkMaker;
 
   constructor(
     private readonly clock: Clock,
@@ -52,6 +57,26 @@ export class WebhookOutbox {
     this.endpointList = [...endpoints];
   }
 
+  /**
+   * Opt-in (WEBHOOK_RECONNECT_LINKS): account.expired and account.reconnect_needed carry
+   * `data.reconnectLink` ({ url, expiresAt }). The body then holds a bearer link, hence off by default.
+   */
+  attachReconnectLinks(maker: ReconnectLinkMaker): void {
+    this.reconnectLinks = maker;
+  }
+
+  private async reconnectLinkFor(em: EntityManager, account: { id: string; memberId: string }) {
+    if (!this.reconnectLinks) return {};
+    try {
+      const link = await this.reconnectLinks(em, account);
+      return { reconnectLink: { url: link.url, expiresAt: link.expiresAt.toISOString() } };
+    } catch (error) {
+      // A link that cannot be made (the account is gone) must not stop the event: it goes without one.
+      if (error instanceof AppError) return {};
+      throw error;
+    }
+  }
+
   /** The webhook for a status change; call it right where the connection_event is created. */
   async enqueue(em: EntityManager, event: ConnectionEvent, account: SocialAccount): Promise<void> {
     if (!this.enabled) return;
@@ -66,6 +91,7 @@ export class WebhookOutbox {
         status: event.status,
         reason: event.reason ?? null,
         account: accountForWebhook(account),
+        ...(type === 'account.expired' ? await this.reconnectLinkFor(em, { id: event.accountId, memberId: event.memberId }) : {}),
       },
     };
     await this.insert(em, {
@@ -101,6 +127,7 @@ export class WebhookOutbox {
         reason: `Access to this account ends on ${reconnectBy.toISOString().slice(0, 10)} unless the member reconnects it.`,
         reconnectBy: reconnectBy.toISOString(),
         account: accountForWebhook(rest),
+        ...(await this.reconnectLinkFor(em, { id: account.id, memberId })),
       },
     };
     return this.insert(em, {

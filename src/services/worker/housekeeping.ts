@@ -3,21 +3,25 @@ import type { Clock } from '../../clock';
 import { OutageLog } from '../../database/outage-log';
 import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
+import { deleteExpiredConnectLinks } from '../../repositories/connect-link.repository';
 import { deleteWindowsEndedBefore } from '../../repositories/member-rate-limit.repository';
 import { deleteStatesExpiredBefore } from '../../repositories/oauth-state.repository';
 
 /** How long an expired OAuth state is kept (a little slack for instances whose clocks disagree). */
 const STATE_GRACE_MS = 60_000;
+/** Expired connect links are kept this long, so an old email's link still says "expired", not "unknown". */
+const CONNECT_LINK_KEPT_MS = 30 * 86_400_000;
 
 export interface HousekeepingReport {
   oauthStates: number;
   rateLimitWindows: number;
+  connectLinks: number;
 }
 
 /**
  * Deletes rows nobody can use any more, in bounded batches so no sweep holds locks on a large
  * table for long or competes with requests: OAuth states expired (10 minutes after issue) and
- * member rate-limit windows that ended. Runs beside the lifecycle worker (started and stopped
+ * member rate-limit windows that ended, connect links 30 days past their expiry. Runs beside the lifecycle worker (started and stopped
  * with it); several workers may run it at once: `skip locked` keeps them off each other's rows.
  */
 export class Housekeeping {
@@ -49,8 +53,12 @@ export class Housekeeping {
     const oauthStates = await this.deleteInBatches((limit) => deleteStatesExpiredBefore(em, stateCutoff, limit));
     // rate-limiter-flexible stores the window's end as epoch milliseconds of the real clock.
     const rateLimitWindows = await this.deleteInBatches((limit) => deleteWindowsEndedBefore(em, Date.now(), limit));
-    if (oauthStates + rateLimitWindows > 0) this.deps.logger.info({ oauthStates, rateLimitWindows }, 'housekeeping deleted expired rows');
-    return { oauthStates, rateLimitWindows };
+    const linkCutoff = new Date(this.deps.clock.now().getTime() - CONNECT_LINK_KEPT_MS);
+    const connectLinks = await this.deleteInBatches((limit) => deleteExpiredConnectLinks(em, linkCutoff, limit));
+    if (oauthStates + rateLimitWindows + connectLinks > 0) {
+      this.deps.logger.info({ oauthStates, rateLimitWindows, connectLinks }, 'housekeeping deleted expired rows');
+    }
+    return { oauthStates, rateLimitWindows, connectLinks };
   }
 
   private async deleteInBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
