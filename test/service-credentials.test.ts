@@ -44,6 +44,13 @@ const SERVICE_OPERATIONS: Array<[string, string, string, (ids: { memberId: strin
     ({ memberId }) => ({ m: memberId, r: RETURN_URL }),
   ],
   ['revokeConnectLink', 'connect-links:create', 'mutation { revokeConnectLink(id: "00000000-0000-4000-8000-000000000000") }', () => ({})],
+  // Another member than the one the others read (erasing one with nothing is allowed: idempotent).
+  [
+    'eraseMember',
+    'members:erase',
+    'mutation($m: ID!) { eraseMember(memberId: $m) { accounts grants statusEvents } }',
+    ({ memberId }) => ({ m: `${memberId}-gone` }),
+  ],
 ];
 
 describe('scopes', () => {
@@ -211,5 +218,26 @@ describe('budgets', () => {
     } finally {
       await limited.close();
     }
+  });
+});
+
+describe('members:erase', () => {
+  it("erases every account of the member, is idempotent, and leaves other members' accounts alone", async () => {
+    const leaving = `m-erase-${Date.now()}`;
+    const staying = `${leaving}-stays`;
+    await connect(app, leaving, 'INSTAGRAM', instagramUser(app).userId);
+    await connect(app, staying, 'INSTAGRAM', instagramUser(app).userId);
+    const erase = 'mutation($m: ID!) { eraseMember(memberId: $m) { accounts grants statusEvents webhookEvents } }';
+    const first = await call<{ eraseMember: Record<string, number> }>(erase, serviceToken(['members:erase']), { m: leaving });
+    expect(first.errors).toBeUndefined();
+    expect(first.data!.eraseMember).toMatchObject({ accounts: 1, grants: 1 });
+    expect(first.data!.eraseMember.statusEvents).toBeGreaterThan(0);
+    const again = await call<{ eraseMember: Record<string, number> }>(erase, serviceToken(['members:erase']), { m: leaving });
+    expect(again.data!.eraseMember).toMatchObject({ accounts: 0, grants: 0, statusEvents: 0 });
+    expect(await app.sql('select id from social_account where member_id = ?', [leaving])).toEqual([]);
+    expect(await app.sql('select id from social_account where member_id = ?', [staying])).toHaveLength(1);
+    expect(app.logs.some((line) => line.includes('"action":"eraseMember"') && line.includes(leaving))).toBe(true);
+    const tooLong = await call(erase, serviceToken(['members:erase']), { m: 'x'.repeat(256) });
+    expect(onlyError(tooLong).extensions.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -1,7 +1,8 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import { LoginProvider, SocialConnectionStatus } from '../domain/social-account';
-import { ConnectLink, AccountsAcrossMembersFilter, MemberSocialAccountPage } from '../schema/service-types';
+import { ConnectLink, AccountsAcrossMembersFilter, MemberErasure, MemberSocialAccountPage } from '../schema/service-types';
+import { AppError, ErrorCode } from '../errors';
 import { SocialAccount } from '../entities/social-account.entity';
 import type { AccountSnapshot } from '../entities/account-snapshot';
 import type { DirectoryPage } from '../services/accounts/account-directory';
@@ -75,5 +76,17 @@ export class ServiceResolver {
     const { memberId } = await ctx.services.connectLinks.revoke(ctx.em, id);
     ctx.services.serviceAudit.acted(service, 'connect-links:create', 'revokeConnectLink', { memberId, connectLinkId: id });
     return true;
+  }
+
+  @Mutation(() => MemberErasure, {
+    description:
+      'Service (members:erase): erases a member who left: every account, token, status event, webhook event and OAuth state of theirs; a Meta grant is revoked only when no other member relies on it. Idempotent. docs/personal-data.md says what is kept.',
+  })
+  async eraseMember(@Arg('memberId', () => ID) memberId: string, @Ctx() ctx: GraphQLContext): Promise<MemberErasure> {
+    const service = ctx.service('members:erase');
+    if (memberId.length === 0 || memberId.length > 255) throw new AppError(ErrorCode.BAD_USER_INPUT, 'memberId is 1-255 characters.', { field: 'memberId' });
+    const counts = await ctx.services.privacy.eraseMember(memberId);
+    ctx.services.serviceAudit.acted(service, 'members:erase', 'eraseMember', { memberId, counts });
+    return counts;
   }
 }

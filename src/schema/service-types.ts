@@ -61,3 +61,36 @@ export class ConnectLink {
   @Field(() => Date)
   expiresAt!: Date;
 }
+
+@ObjectType({ description: 'What eraseMember removed (counts; 0 everywhere when the member had nothing left: erasing is idempotent).' })
+export class MemberErasure {
+  @Field(() => Int, { description: "The member's accounts deleted, with their tokens." })
+  accounts!: number;
+
+  @Field(() => Int, { description: 'Meta grants deleted.' })
+  grants!: number;
+
+  @Field(() => Int, { description: 'Meta grants revoked at Meta: only those no account of another member relies on.' })
+  grantsRevoked!: number;
+
+  @Field(() => Int, { description: 'Status events deleted.' })
+  statusEvents!: number;
+
+  @Field(() => Int, { description: 'Webhook events deleted (pending ones too), with their deliveries.' })
+  webhookEvents!: number;
+
+  @Field(() => Int)
+  webhookDeliveries!: number;
+
+  @Field(() => Int)
+  oauthStates!: number;
+
+  @Field(() => Int)
+  rateLimitWindows!: number;
+
+  @Field(() => Int)
+  rateLimitPauses!: number;
+
+  @Field(() => Int)
+  eventSequences!: number;
+}
