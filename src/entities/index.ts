@@ -1,3 +1,4 @@
+export { AccountMetrics, AccountMetricsDay } from './account-metrics.entity';
 export { ConnectionEvent } from './connection-event.entity';
 export { DataDeletionStatus, MetaDataDeletion } from './meta-data-deletion.entity';
 export { MemberEventSequence } from './member-event-sequence.entity';
@@ -9,6 +10,7 @@ export { SocialAccount } from './social-account.entity';
 export { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.entity';
 export { WebhookEvent } from './webhook-event.entity';
 
+import { AccountMetrics, AccountMetricsDay } from './account-metrics.entity';
 import { ConnectionEvent } from './connection-event.entity';
 import { MetaDataDeletion } from './meta-data-deletion.entity';
 import { MemberEventSequence } from './member-event-sequence.entity';
@@ -31,4 +33,6 @@ export const ENTITIES = [
   WebhookDelivery,
   MemberRateLimit,
   MemberEventSequence,
+  AccountMetrics,
+  AccountMetricsDay,
 ];

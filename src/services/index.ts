@@ -27,6 +27,9 @@ import { SyncCoalescer } from './accounts/sync-coalescer';
 import { MemberRateLimits } from './limits/member-rate-limits';
 import { LimitRefusals } from './limits/refusals';
 import { Housekeeping } from './worker/housekeeping';
+import { InstagramContentClient } from './meta/content-client';
+import { CreatorMetricsService } from './metrics/creator-metrics.service';
+import { MetricsRefreshWorker } from './worker/metrics-refresh';
 import { metaCallSpan, type Tracing } from '../tracing';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
@@ -78,9 +81,26 @@ export function createServices(deps: {
     pricePolicy: config.pricePolicy,
     syncIntervalMs: config.worker.syncIntervalHours * 3600_000,
   });
+  const creatorMetrics = new CreatorMetricsService({
+    clock,
+    logger: logger.child({ component: 'creator-metrics' }),
+    vault,
+    facebook,
+    content: new InstagramContentClient(metaHttp, config.meta),
+    config: config.metrics,
+  });
   const limits = config.limits;
   const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds, limits.oauthMaxPendingStates, (count) => metrics.oauthStatesEvicted.inc(count));
-  const connect = new ConnectService({ clock, logger, states, accounts, facebook, instagram, redirectUris: config.oauth.redirectUris });
+  const connect = new ConnectService({
+    clock,
+    logger,
+    states,
+    accounts,
+    facebook,
+    instagram,
+    redirectUris: config.oauth.redirectUris,
+    extraScopes: (provider) => creatorMetrics.extraScopes(provider),
+  });
   const events = new StatusEventHub(orm, deps.databaseUrl, logger, clock, config.statusEventRetentionDays);
   const retention = new EventRetention(orm, () => events.retentionCutoff(), logger.child({ component: 'event-retention' }));
   // Built here, started by bootstrap unless DISABLE_WORKER is set (or run alone: npm run worker).
@@ -95,6 +115,14 @@ export function createServices(deps: {
     instagram,
     pricePolicy: config.pricePolicy,
     retention,
+  });
+  const metricsWorker = new MetricsRefreshWorker({
+    ...workerBasics('metrics-refresh'),
+    config: config.metrics,
+    pollIntervalMs: config.worker.pollIntervalMs,
+    leaseSeconds: config.worker.leaseSeconds,
+    service: creatorMetrics,
+    accounts,
   });
   const webhookWorker = new WebhookDeliveryWorker({
     ...workerBasics('webhook-delivery'),
@@ -141,6 +169,8 @@ export function createServices(deps: {
     retention,
     metaCallbacks: new MetaCallbackService({ orm, clock, logger, status, meta: config.meta, publicUrl: config.publicUrl }),
     worker,
+    creatorMetrics,
+    metricsWorker,
     webhooks,
     webhookWorker,
     refusals,

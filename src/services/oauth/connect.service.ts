@@ -41,6 +41,8 @@ export class ConnectService {
       facebook: FacebookClient;
       instagram: InstagramClient;
       redirectUris: string[];
+      /** Scopes asked for on top of the basic ones (the insights scope when METRICS_INSIGHTS is on). */
+      extraScopes?: (provider: LoginProvider) => string[];
     },
   ) {}
 
@@ -51,8 +53,8 @@ export class ConnectService {
     }
     const state = await this.deps.states.issue(em, memberId, provider, target);
     return provider === LoginProvider.FACEBOOK
-      ? this.deps.facebook.authorizeUrl(target, state, FACEBOOK_SCOPES)
-      : this.deps.instagram.authorizeUrl(target, state, INSTAGRAM_SCOPES);
+      ? this.deps.facebook.authorizeUrl(target, state, [...FACEBOOK_SCOPES, ...(this.deps.extraScopes?.(provider) ?? [])])
+      : this.deps.instagram.authorizeUrl(target, state, [...INSTAGRAM_SCOPES, ...(this.deps.extraScopes?.(provider) ?? [])]);
   }
 
   async connect(em: EntityManager, memberId: string, input: ConnectInput) {
