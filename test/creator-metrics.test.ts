@@ -1,8 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountMetricsDocument, ConnectInstagramDocument, OAuthUrlDocument } from '../client/generated/graphql';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
-import { REDIRECT_URI, TestApp } from './helpers/test-app';
+import { onlyError, REDIRECT_URI, stateOf, TestApp } from './helpers/test-app';
 import { appPerTest } from './helpers/worker';
-import { ConnectInstagramDocument, OAuthUrlDocument } from '../client/generated/graphql';
-import { stateOf } from './helpers/test-app';
 
 /**
  * The creator metrics refresh (docs/creator-metrics.md) against PostgreSQL and the emulator:
@@ -191,5 +193,54 @@ describe('failures stay with the account and the metrics', () => {
     const row = await metricsRow(flaky.accountId);
     expect(row.failure_count).toBe(1);
     expect(new Date(row.next_refresh_at).getTime()).toBeGreaterThan(app.clock.nowMs());
+  });
+});
+
+describe('GraphQL', () => {
+  it('shows engagement, growth, history and the engagement price with its basis; history is bounded', async () => {
+    const policy = join(mkdtempSync(join(tmpdir(), 'policy-')), 'policy.json');
+    writeFileSync(
+      policy,
+      JSON.stringify({
+        currency: 'USD',
+        tiers: [
+          { tier: 'B', minFollowers: 10_000, ratePer1000Followers: 800 },
+          { tier: 'N', minFollowers: 0, ratePer1000Followers: 0 },
+        ],
+        engagement: { ratePerEngagement: 40, minPosts: 2 },
+      }),
+    );
+    await start({ PRICE_POLICY_FILE: policy });
+    const memberId = 'member-graphql';
+    const { accountId, igId } = await facebookAccount(memberId, 20_000);
+    const before = (await app.gql(AccountMetricsDocument, { id: accountId, days: 30 }, { memberId })).data!.socialAccount!;
+    expect(before).toMatchObject({ engagement: null, priceBasis: 'FOLLOWERS', price: 16_000, followerPrice: 16_000, priceTier: 'B' });
+
+    await makeDue();
+    // 100 days of history: 19 000 followers 90 days ago, 19 800 30 days ago, 19 950 7 days ago.
+    await app.sql(
+      `insert into account_metrics_day (account_id, day, followers, following, media_count, recorded_at)
+       select ?, (?::date - n), case when n >= 90 then 19000 when n >= 30 then 19800 when n >= 7 then 19950 else 20000 end, 100, 300, now()
+       from generate_series(1, 100) n`,
+      [accountId, new Date(app.clock.nowMs()).toISOString().slice(0, 10)],
+    );
+    app.emulator.control.setMedia({ igId, media: [post(0, { likeCount: 500, commentsCount: 20 }), post(1, { likeCount: 300, commentsCount: 0 })] });
+    await sweep();
+
+    const after = (await app.gql(AccountMetricsDocument, { id: accountId, days: 30 }, { memberId })).data!.socialAccount!;
+    expect(after.engagement).toMatchObject({ postsConsidered: 2, averageLikes: 400, averageComments: 10, engagementRate: 410 / 20_000 });
+    expect(after).toMatchObject({ priceBasis: 'ENGAGEMENT', price: 410 * 40, followerPrice: 16_000, priceTier: 'B' });
+    expect(after.followerGrowth.days7).toMatchObject({ followers: 50, rate: 50 / 19_950 });
+    expect(after.followerGrowth.days30).toMatchObject({ followers: 200 });
+    expect(after.followerGrowth.days90).toMatchObject({ followers: 1_000, rate: 1_000 / 19_000 });
+    expect(after.metricsHistory).toHaveLength(30); // 29 inserted days and today's snapshot
+    expect(after.metricsHistory[29]).toMatchObject({ followers: 20_000, engagementRate: 410 / 20_000 });
+    expect(after.insights).toBeNull();
+    expect(after.audience).toBeNull();
+
+    for (const days of [0, 401]) {
+      const refused = await app.gql(AccountMetricsDocument, { id: accountId, days }, { memberId });
+      expect(onlyError(refused).extensions.code).toBe('BAD_USER_INPUT');
+    }
   });
 });

@@ -5,6 +5,7 @@ import { buildSchemaSync } from 'type-graphql';
 import { ConnectionStatusResolver } from '../resolvers/connection-status.resolver';
 import { OAuthResolver } from '../resolvers/oauth.resolver';
 import { SocialAccountResolver } from '../resolvers/social-account.resolver';
+import { CreatorMetricsResolver } from '../resolvers/creator-metrics.resolver';
 import { registerDomainEnums } from '../schema/register-enums';
 
 let built: GraphQLSchema | undefined;
@@ -14,7 +15,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
   // The domain enums (src/domain/) know nothing of GraphQL; they get their GraphQL names here.
   registerDomainEnums();
   built ??= buildSchemaSync({
-    resolvers: [SocialAccountResolver, OAuthResolver, ConnectionStatusResolver],
+    resolvers: [SocialAccountResolver, OAuthResolver, ConnectionStatusResolver, CreatorMetricsResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
     validate: false,
     // type-graphql requires a PubSub whenever subscriptions exist. Ours never publish through it:

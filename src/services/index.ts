@@ -30,6 +30,7 @@ import { Housekeeping } from './worker/housekeeping';
 import { InstagramContentClient } from './meta/content-client';
 import { CreatorMetricsService } from './metrics/creator-metrics.service';
 import { MetricsRefreshWorker } from './worker/metrics-refresh';
+import { MetricsReader } from './metrics/metrics-reader';
 import { metaCallSpan, type Tracing } from '../tracing';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
@@ -171,6 +172,7 @@ export function createServices(deps: {
     worker,
     creatorMetrics,
     metricsWorker,
+    metricsReader: new MetricsReader({ clock, pricePolicy: config.pricePolicy, historyRetentionDays: config.metrics.historyRetentionDays }),
     webhooks,
     webhookWorker,
     refusals,

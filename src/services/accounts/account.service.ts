@@ -19,6 +19,8 @@ import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
 import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '../../repositories/meta-grant.repository';
 import { canRevoke } from './shared-meta-user';
+import { recordDay } from '../../repositories/account-metrics.repository';
+import { utcDay } from '../../domain/growth';
 
 export interface GrantInput {
   provider: LoginProvider;
@@ -175,7 +177,7 @@ export class AccountService {
       }
       throw appErrorFromMeta(error);
     }
-    return em.transactional(async (tx) => {
+    const synced = await em.transactional(async (tx) => {
       const fresh = await this.lock(tx, account.id);
       if (fresh.connectionStatus === SocialConnectionStatus.DISCONNECTED) throw accountDisconnected();
       this.applyProfile(fresh, profile);
@@ -195,6 +197,11 @@ export class AccountService {
       }
       return fresh;
     });
+    // Today's growth snapshot (docs/creator-metrics.md): the figures just read, the day's engagement rate kept.
+    const now = this.deps.clock.now();
+    const figures = { followers: synced.followersCount, following: synced.followingCount, mediaCount: synced.mediaCount, engagementRate: null };
+    await recordDay(em, synced.id, utcDay(now), figures, now);
+    return synced;
   }
 
   /** facebookDeadline for a stored account: the reason it is EXPIRED now, or null. Updates needsReconnectBy. */
