@@ -238,6 +238,13 @@ describe('GraphQL', () => {
     expect(after.insights).toBeNull();
     expect(after.audience).toBeNull();
 
+    // The REST facade's account gains the same figures as optional fields.
+    const rest = await fetch(`${app.url}/ai/instagram/accounts`, { headers: { authorization: `Bearer ${app.tokenFor(memberId)}` } });
+    const [restAccount] = ((await rest.json()) as { data: Array<Record<string, any>> }).data;
+    expect(restAccount).toMatchObject({ price: 410 * 40, priceBasis: 'ENGAGEMENT', engagement: { postsConsidered: 2, averageLikes: 400 } });
+    expect(restAccount.followerGrowth.days90).toMatchObject({ followers: 1_000 });
+    expect(restAccount).not.toHaveProperty('audience');
+
     for (const days of [0, 401]) {
       const refused = await app.gql(AccountMetricsDocument, { id: accountId, days }, { memberId });
       expect(onlyError(refused).extensions.code).toBe('BAD_USER_INPUT');
