@@ -2,6 +2,7 @@ import type { SocialAccountFieldsFragment, StatusHistoryEntryFragment } from '..
 import type { ApiProblem } from './api';
 import { h } from './dom';
 import { explain } from './messages';
+import { metricsPanel } from './metrics-panel';
 
 const number = new Intl.NumberFormat(undefined);
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
@@ -51,6 +52,7 @@ export function accountCard(
       `${account.provider === 'FACEBOOK' ? 'Via a Facebook Page' : 'Via Instagram login'} · last synced ${account.lastSyncedAt ? when.format(new Date(account.lastSyncedAt)) : 'never'}`,
     ),
     historyView(account, state.history),
+    disconnected ? null : metricsPanel(account.id),
     state.problem ? problemView(state.problem) : null,
     h(
       'div',

@@ -12,6 +12,7 @@ import {
 } from '../../client/generated/graphql';
 import { createApi, problemOf, resetSocket, type ApiProblem } from './api';
 import { accountCard } from './account-card';
+import { useMetricsApi } from './metrics-panel';
 import { h } from './dom';
 import { explain } from './messages';
 import { session } from './session';
@@ -29,6 +30,7 @@ const api = createApi({
     if (!lastCursor) void refresh();
   },
 });
+useMetricsApi(api);
 const HISTORY_SIZE = 5;
 const accounts = new Map<string, Account>();
 const histories = new Map<string, StatusHistoryEntryFragment[]>();
