@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccountMetricsDocument, ConnectInstagramDocument, OAuthUrlDocument } from '../client/generated/graphql';
+import { AccountMetricsDocument, ConnectInstagramDocument, OAuthUrlDocument, SyncSocialAccountDocument } from '../client/generated/graphql';
 import { connect, facebookUser, instagramUser } from './helpers/flows';
 import { onlyError, REDIRECT_URI, stateOf, TestApp } from './helpers/test-app';
 import { appPerTest } from './helpers/worker';
@@ -193,6 +193,29 @@ describe('failures stay with the account and the metrics', () => {
     const row = await metricsRow(flaky.accountId);
     expect(row.failure_count).toBe(1);
     expect(new Date(row.next_refresh_at).getTime()).toBeGreaterThan(app.clock.nowMs());
+  });
+});
+
+describe('growth history', () => {
+  it("a member's sync records today's snapshot; old snapshots go after METRICS_HISTORY_RETENTION_DAYS", async () => {
+    await start({ METRICS_HISTORY_RETENTION_DAYS: '100' });
+    const memberId = 'member-history';
+    const { accountId, igId } = await facebookAccount(memberId, 5_000);
+    app.emulator.control.updateProfile(igId, { followersCount: 5_300 });
+    const synced = await app.gql(SyncSocialAccountDocument, { id: accountId }, { memberId });
+    expect(synced.data?.syncSocialAccount.followersCount).toBe(5_300);
+    const today = new Date(app.clock.nowMs()).toISOString().slice(0, 10);
+    const rows = await app.sql(`select to_char(day, 'YYYY-MM-DD') as day, followers from account_metrics_day where account_id = ?`, [accountId]);
+    expect(rows).toEqual([{ day: today, followers: 5_300 }]);
+
+    await app.sql(
+      `insert into account_metrics_day (account_id, day, followers, following, media_count, recorded_at)
+       select ?, (?::date - n), 4000, 1, 1, now() from generate_series(99, 102) n`,
+      [accountId, today],
+    );
+    const report = await sweep();
+    expect(report.prunedDays).toBe(2); // 101 and 102 days old; 99 and 100 stay
+    expect(await app.sql('select 1 from account_metrics_day where account_id = ?', [accountId])).toHaveLength(3);
   });
 });
 
