@@ -77,7 +77,11 @@ async function signedInPage(): Promise<Page> {
     }),
   );
   const token = app.tokenFor(memberId);
-  await context.addInitScript((jwt) => localStorage.setItem('instagram-connect.jwt', jwt), token);
+  // Runs in the page: signed in as the member the way the dashboard keeps its session.
+  await context.addInitScript(
+    (jwt) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('instagram-connect.jwt', jwt),
+    token,
+  );
   const page = await context.newPage();
   await page.setViewportSize({ width: 1200, height: 900 });
   // Outside sandbox mode GET /sandbox answers 404 by design; any other failed request is a problem.

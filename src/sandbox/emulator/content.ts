@@ -19,7 +19,8 @@ import { graphError, ok, type GraphResult } from './responses';
 import type { IgAccount, World } from './world';
 
 /** The fields the `/media` edge answers (docs/meta-insights-metrics.md); anything else is an unknown field. */
-const MEDIA_FIELDS = ['id', 'caption', 'media_type', 'media_product_type', 'timestamp', 'permalink', 'like_count', 'comments_count', 'media_url', 'username'];
+type MediaField =
+  'id' | 'caption' | 'media_type' | 'media_product_type' | 'timestamp' | 'permalink' | 'like_count' | 'comments_count' | 'media_url' | 'username';
 /** Our model of an account's Business Use Case budget on these calls (Meta's is 4800 × impressions a day). */
 const CALLS_PER_HOUR_BUDGET = 200;
 
@@ -137,7 +138,7 @@ export class InstagramContent {
       // Meta answers an empty data set, not zeros, for accounts under the follower minimum.
       if (rule.minFollowers && ig.followersCount < rule.minFollowers) continue;
       const base = { name, period, title: name, id: `${ig.id}/insights/${name}/${period}` };
-      if (name.endsWith('demographics')) data.push({ ...base, total_value: { breakdowns: [demographics({ ...this.world.audienceOf(ig.id) }, breakdown!)] } });
+      if (name.endsWith('demographics')) data.push({ ...base, total_value: { breakdowns: [demographics({ ...this.world.audienceOf(ig.id) }, breakdown)] } });
       else if (totalValue) data.push({ ...base, total_value: { value: this.accountValue(ig, name, since, until) } });
       else data.push({ ...base, values: this.series(ig, name, since, until) });
     }
@@ -226,7 +227,7 @@ function mediaValues(ig: IgAccount, m: EmulatedMedia): Record<string, unknown> {
     comments_count: m.commentsCount,
     media_url: `https://scontent.cdninstagram.example/${m.id}.jpg`,
     username: ig.username,
-  } satisfies Record<(typeof MEDIA_FIELDS)[number], unknown>;
+  } satisfies Record<MediaField, unknown>;
 }
 
 function mediaValue(m: EmulatedMedia, name: string): number | undefined {
