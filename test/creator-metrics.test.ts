@@ -154,6 +154,29 @@ describe('insights when granted', () => {
   });
 });
 
+describe('insights on Business Login', () => {
+  it('trusts the permissions Meta returned for the grant (no debug_token) and reads insights on graph.instagram.com', async () => {
+    await start({ METRICS_INSIGHTS: '1' });
+    const memberId = 'member-ig-insights';
+    const ig = instagramUser(app, { followersCount: 12_000 });
+    const url = (await app.gql(OAuthUrlDocument, { provider: 'INSTAGRAM', redirectUri: REDIRECT_URI }, { memberId })).data!.oauthUrl;
+    expect(new URL(url).searchParams.get('scope')).toBe('instagram_business_basic,instagram_business_manage_insights');
+    const state = stateOf(url);
+    const scopes = ['instagram_business_basic', 'instagram_business_manage_insights'];
+    const { code } = app.emulator.control.authorize({ provider: 'instagram', userId: ig.userId, redirectUri: REDIRECT_URI, state, scopes });
+    const accountId = (await app.gql(ConnectInstagramDocument, { code, state }, { memberId })).data!.connectInstagram[0].id;
+    await makeDue();
+    app.emulator.control.setMedia({ igId: ig.userId, media: [post(0, { views: 800, reach: 500 }), post(1, { views: 1_200, reach: 700 })] });
+    app.emulator.control.resetCalls();
+    expect((await sweep()).refreshed).toBe(1);
+    expect(callsTo('/debug_token')).toHaveLength(0);
+    expect(app.emulator.control.calls.filter((c) => c.host === 'instagram-graph' && c.path.endsWith('/insights')).length).toBeGreaterThanOrEqual(4);
+    const row = await metricsRow(accountId);
+    expect(row.avg_views).toBeCloseTo(1_000);
+    expect(row.audience).not.toBeNull();
+  });
+});
+
 describe('failures stay with the account and the metrics', () => {
   it("a rate limit on one account's media pauses only that account's metrics; its status is untouched", async () => {
     await start();
@@ -216,6 +239,11 @@ describe('growth history', () => {
     const report = await sweep();
     expect(report.prunedDays).toBe(2); // 101 and 102 days old; 99 and 100 stay
     expect(await app.sql('select 1 from account_metrics_day where account_id = ?', [accountId])).toHaveLength(3);
+
+    // Stale (never computed) metrics are taken at the next sweep after a member's sync, not up to a day later.
+    expect(report).toMatchObject({ adopted: 1, refreshed: 0 }); // adopted: due some time within the next day
+    await app.gql(SyncSocialAccountDocument, { id: accountId }, { memberId });
+    expect((await sweep()).refreshed).toBe(1);
   });
 });
 

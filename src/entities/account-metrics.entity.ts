@@ -1,4 +1,5 @@
-import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, OneToOne, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import { SocialAccount } from './social-account.entity';
 
 /**
  * The latest creator figures of one account (docs/creator-metrics.md) and the metrics refresh's
@@ -8,8 +9,15 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
 @Entity({ tableName: 'account_metrics' })
 @Index({ name: 'account_metrics_due_idx', properties: ['nextRefreshAt'] })
 export class AccountMetrics {
-  @PrimaryKey({ type: 'uuid' })
-  accountId!: string;
+  @OneToOne(() => SocialAccount, {
+    primary: true,
+    ref: true,
+    fieldName: 'account_id',
+    deleteRule: 'cascade',
+    updateRule: 'no action',
+    foreignKeyName: 'account_metrics_account_fk',
+  })
+  account!: Ref<SocialAccount>;
 
   /** When the engagement figures below were computed (null: never yet). */
   @Property({ type: 'timestamptz', nullable: true })
@@ -95,8 +103,15 @@ export class AccountMetrics {
 @Entity({ tableName: 'account_metrics_day' })
 @Index({ name: 'account_metrics_day_day_idx', properties: ['day'] })
 export class AccountMetricsDay {
-  @PrimaryKey({ type: 'uuid' })
-  accountId!: string;
+  @ManyToOne(() => SocialAccount, {
+    primary: true,
+    ref: true,
+    fieldName: 'account_id',
+    deleteRule: 'cascade',
+    updateRule: 'no action',
+    foreignKeyName: 'account_metrics_day_account_fk',
+  })
+  account!: Ref<SocialAccount>;
 
   @PrimaryKey({ type: 'date' })
   day!: string;

@@ -173,6 +173,20 @@ export async function saveMetrics(
   return rows.length > 0;
 }
 
+/**
+ * A member synced the account: when its figures are older than `staleBefore` (or missing), the
+ * metrics refresh takes it at its next sweep instead of waiting for its turn (no Meta call here).
+ * Returns whether it was moved up.
+ */
+export async function refreshSoonIfStale(em: EntityManager, accountId: string, staleBefore: Date, now: Date): Promise<boolean> {
+  const rows = await em.execute<Array<{ account_id: string }>>(
+    `update account_metrics set next_refresh_at = ?
+     where account_id = ? and next_refresh_at > ? and (computed_at is null or computed_at < ?) returning account_id`,
+    [now, accountId, now, staleBefore],
+  );
+  return rows.length > 0;
+}
+
 /** A refresh that failed: try again at `at`, keeping the figures already stored. */
 export async function postponeMetrics(em: EntityManager, owner: string, accountId: string, at: Date, failureCount: number, error: string): Promise<void> {
   await em.execute(

@@ -81,6 +81,7 @@ export function createServices(deps: {
     instagram,
     pricePolicy: config.pricePolicy,
     syncIntervalMs: config.worker.syncIntervalHours * 3600_000,
+    metricsStaleMs: config.metrics.refresh ? config.metrics.refreshHours * 3600_000 : undefined,
   });
   const creatorMetrics = new CreatorMetricsService({
     clock,
