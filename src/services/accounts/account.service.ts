@@ -19,7 +19,7 @@ import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
 import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '../../repositories/meta-grant.repository';
 import { canRevoke } from './shared-meta-user';
-import { recordDay } from '../../repositories/account-metrics.repository';
+import { recordDay, refreshSoonIfStale } from '../../repositories/account-metrics.repository';
 import { utcDay } from '../../domain/growth';
 
 export interface GrantInput {
@@ -61,6 +61,8 @@ export class AccountService {
       instagram: InstagramClient;
       pricePolicy: PricePolicy;
       syncIntervalMs: number;
+      /** Creator metrics older than this are refreshed at the worker's next sweep after a member's sync. */
+      metricsStaleMs?: number;
     },
   ) {}
 
@@ -200,7 +202,13 @@ export class AccountService {
     // Today's growth snapshot (docs/creator-metrics.md): the figures just read, the day's engagement rate kept.
     const now = this.deps.clock.now();
     const figures = { followers: synced.followersCount, following: synced.followingCount, mediaCount: synced.mediaCount, engagementRate: null };
-    await recordDay(em, synced.id, utcDay(now), figures, now);
+    try {
+      await recordDay(em, synced.id, utcDay(now), figures, now);
+      if (this.deps.metricsStaleMs) await refreshSoonIfStale(em, synced.id, new Date(now.getTime() - this.deps.metricsStaleMs), now);
+    } catch (error) {
+      // The sync is committed; a missed snapshot is written by the metrics refresh later today.
+      this.deps.logger.warn({ accountId: synced.id, err: (error as Error).message }, 'could not record the growth snapshot after a sync');
+    }
     return synced;
   }
 
