@@ -147,6 +147,8 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   if (runWorker) services.worker.start();
   if (runWorker) services.housekeeping.start(); // expired OAuth states and rate-limit windows
   if (runWorker) started.push(() => services.housekeeping.stop());
+  if (runWorker) services.metricsWorker.start(); // creator metrics, on their own schedule
+  if (runWorker) started.push(() => services.metricsWorker.stop());
   started.push(() => services.worker.stop(), stopGraphQL);
 
   const port = options.port ?? (role === 'worker' ? config.workerPort : config.port);
@@ -178,6 +180,7 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
       await services.worker.stop();
       await services.webhookWorker.stop();
       await services.housekeeping.stop();
+      await services.metricsWorker.stop();
       await services.metaCallbacks.stop();
       await stopGraphQL(); // drains HTTP, then closes WebSockets with 1001
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LEGACY_ACCOUNT_FIELDS } from '../src/http/rest/account-view';
+import { LEGACY_ACCOUNT_FIELDS, LEGACY_ACCOUNT_OPTIONAL_FIELDS } from '../src/http/rest/account-view';
 import { REST_OPENAPI } from '../src/http/rest/openapi';
 import { restRoutes } from '../src/http/rest/rest-routes';
 import { allow, facebookUser, instagramUser } from './helpers/flows';
@@ -185,6 +185,8 @@ describe('OpenAPI document', () => {
       .flatMap(([route, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${route}`))
       .sort();
     expect(documented).toEqual(mounted);
-    expect(Object.keys(REST_OPENAPI.components.schemas.Account.properties).sort()).toEqual([...LEGACY_ACCOUNT_FIELDS].sort());
+    expect(Object.keys(REST_OPENAPI.components.schemas.Account.properties).sort()).toEqual(
+      [...LEGACY_ACCOUNT_FIELDS, ...LEGACY_ACCOUNT_OPTIONAL_FIELDS].sort(),
+    );
   });
 });

@@ -23,6 +23,7 @@ export interface Config {
   tokenKeys: TokenKeySource;
   pricePolicy: PricePolicy;
   worker: WorkerConfig;
+  metrics: MetricsConfig;
   websocketKeepAliveMs: number;
   /** `jit`: queries run compiled by graphql-jit (graphql-js for the rest); `graphql-js`: everything through graphql-js. */
   graphqlExecutor: 'jit' | 'graphql-js';
@@ -170,6 +171,19 @@ export interface WorkerConfig {
   dataAccessWarningDays: number;
   failureCeilingHours: number;
   failureDaysBeforeError: number;
+}
+
+/** Creator metrics (docs/creator-metrics.md). */
+export interface MetricsConfig {
+  refresh: boolean;
+  refreshHours: number;
+  recentPosts: number;
+  windowDays: number;
+  historyRetentionDays: number;
+  batchSize: number;
+  /** Ask for the insights scope at connect and read insights where the grant holds it. */
+  insights: boolean;
+  insightsDays: number;
 }
 
 /** Bounds on the work one request and one member can cause (see README "Limits"). */

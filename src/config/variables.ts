@@ -175,6 +175,21 @@ const worker = {
   FAILURE_DAYS_BEFORE_ERROR: decimal({ default: 7, min: 0.01, doc: 'failing this long (non-auth errors only) → `ERROR`' }),
 };
 
+// Creator metrics (docs/creator-metrics.md).
+const metrics = {
+  METRICS_REFRESH: flag({ default: true, doc: 'the worker refreshes engagement, growth and (when granted) insights on its own schedule' }),
+  METRICS_REFRESH_HOURS: decimal({ default: 24, min: 0.01, doc: "period of an account's metrics refresh; first refreshes spread over one period" }),
+  METRICS_RECENT_POSTS: integer({ default: 12, min: 1, max: 100, doc: 'engagement counts at most this many recent posts' }),
+  METRICS_WINDOW_DAYS: integer({ default: 90, min: 1, max: 365, doc: '... posted within this many days' }),
+  METRICS_HISTORY_RETENTION_DAYS: integer({ default: 400, min: 91, max: 3650, doc: 'daily growth snapshots are kept this long (personal data)' }),
+  METRICS_BATCH_SIZE: integer({ default: 20, min: 1, max: 500, doc: 'accounts claimed per metrics batch' }),
+  METRICS_INSIGHTS: flag({
+    default: false,
+    doc: 'ask for the insights scope (`instagram_manage_insights` / `instagram_business_manage_insights`, both need Meta app review) and read insights and audience where the grant holds it',
+  }),
+  METRICS_INSIGHTS_DAYS: integer({ default: 28, min: 1, max: 30, doc: 'account reach and views are summed over this many days (Meta allows 30)' }),
+};
+
 // Limits (issue 15): defaults far above what the dashboard, client/operations and REST send.
 const operationLimits = {
   GRAPHQL_MAX_ALIASES: integer({ default: 15, min: 1, doc: 'aliases in one operation (`aliases`)' }),
@@ -261,13 +276,14 @@ const webhooks = {
 };
 
 /** The README's tables, one per group, in README order. */
-export const VARIABLE_GROUPS = { service, secrets, meta, worker, operationLimits, memberBudgets, boundedState, websocket, webhooks };
+export const VARIABLE_GROUPS = { service, secrets, meta, worker, metrics, operationLimits, memberBudgets, boundedState, websocket, webhooks };
 
 export const VARIABLES = {
   ...service,
   ...secrets,
   ...meta,
   ...worker,
+  ...metrics,
   ...operationLimits,
   ...memberBudgets,
   ...boundedState,

@@ -1,4 +1,5 @@
 import { PriceTier } from './social-account';
+export { PriceBasis } from './social-account';
 
 /**
  * How an account's reach becomes a price. Tiers are checked from the highest threshold down;
@@ -7,6 +8,28 @@ import { PriceTier } from './social-account';
 export interface PricePolicy {
   currency: string;
   tiers: Array<{ tier: PriceTier; minFollowers: number; ratePer1000Followers: number }>;
+  /**
+   * Optional (policy files without it keep the follower price): price a post by the engagement it
+   * can be expected to get (docs/creator-metrics.md, Price). The tier stays the reach tier.
+   */
+  engagement?: EngagementPricing;
+}
+
+export interface EngagementPricing {
+  /** Minor units per expected engagement (average likes + comments of recent posts). */
+  ratePerEngagement: number;
+  /** Minor units per 1000 of average reach per post, when insights give it (0: reach adds nothing). */
+  ratePer1000Reach: number;
+  /** Fewer recent posts than this: too little to go on, the follower price applies. */
+  minPosts: number;
+}
+
+/** The figures an engagement price is computed from (account_metrics). */
+export interface EngagementInputs {
+  postsConsidered: number;
+  avgLikes: number | null;
+  avgComments: number | null;
+  avgReach: number | null;
 }
 
 export const DEFAULT_PRICE_POLICY: PricePolicy = {
@@ -33,10 +56,23 @@ export function priceFor(followers: number, policy: PricePolicy): Price {
   return { tier: band.tier, price: Math.min(price, Number.MAX_SAFE_INTEGER), currency: policy.currency };
 }
 
+/**
+ * The engagement price: round(expected engagements × ratePerEngagement + average reach / 1000 ×
+ * ratePer1000Reach), or null (the follower price applies) when the policy has no engagement
+ * section or the account has fewer than minPosts recent posts.
+ */
+export function engagementPrice(figures: EngagementInputs | null, policy: PricePolicy): number | null {
+  const rule = policy.engagement;
+  if (!rule || !figures || figures.postsConsidered < rule.minPosts) return null;
+  const expected = (figures.avgLikes ?? 0) + (figures.avgComments ?? 0);
+  const price = Math.round(expected * rule.ratePerEngagement + ((figures.avgReach ?? 0) * rule.ratePer1000Reach) / 1000);
+  return Math.min(Math.max(0, price), Number.MAX_SAFE_INTEGER);
+}
+
 /** Validates a policy read from PRICE_POLICY_FILE. Returns the policy, or a message saying what is wrong. */
 export function parsePricePolicy(input: unknown): PricePolicy | string {
   if (typeof input !== 'object' || input === null) return 'must be a JSON object with "currency" and "tiers"';
-  const { currency, tiers } = input as Record<string, unknown>;
+  const { currency, tiers, engagement } = input as Record<string, unknown>;
   if (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)) return '"currency" must be an ISO 4217 code such as "USD"';
   if (!Array.isArray(tiers) || tiers.length === 0) return '"tiers" must be a non-empty array';
   const parsed: PricePolicy['tiers'] = [];
@@ -54,5 +90,17 @@ export function parsePricePolicy(input: unknown): PricePolicy | string {
   }
   parsed.sort((a, b) => b.minFollowers - a.minFollowers);
   if (parsed[parsed.length - 1].minFollowers !== 0) return 'one tier must start at minFollowers 0 so every account gets a tier';
-  return { currency, tiers: parsed };
+  if (engagement === undefined) return { currency, tiers: parsed };
+  const rule = parseEngagementPricing(engagement);
+  return typeof rule === 'string' ? rule : { currency, tiers: parsed, engagement: rule };
+}
+
+function parseEngagementPricing(input: unknown): EngagementPricing | string {
+  if (typeof input !== 'object' || input === null) return '"engagement" must be an object with "ratePerEngagement"';
+  const { ratePerEngagement, ratePer1000Reach = 0, minPosts = 3 } = input as Record<string, unknown>;
+  const whole = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+  if (!whole(ratePerEngagement)) return 'engagement.ratePerEngagement must be a whole number of minor units ≥ 0';
+  if (!whole(ratePer1000Reach)) return 'engagement.ratePer1000Reach must be a whole number of minor units ≥ 0';
+  if (!whole(minPosts) || (minPosts as number) < 1) return 'engagement.minPosts must be a whole number ≥ 1';
+  return { ratePerEngagement: ratePerEngagement as number, ratePer1000Reach: ratePer1000Reach as number, minPosts: minPosts as number };
 }

@@ -44,3 +44,11 @@ export enum InstagramAccountType {
   BUSINESS = 'BUSINESS',
   CREATOR = 'CREATOR',
 }
+
+/** What an account's price is computed from (docs/creator-metrics.md, Price). */
+export enum PriceBasis {
+  /** Followers × the tier's rate: no engagement figures yet, or the policy prices by followers only. */
+  FOLLOWERS = 'FOLLOWERS',
+  /** Expected engagement per post (and reach, when insights give it) × the policy's rates. */
+  ENGAGEMENT = 'ENGAGEMENT',
+}

@@ -1,3 +1,4 @@
+export { AccountMetrics, AccountMetricsDay } from './account-metrics.entity';
 export { ConnectionEvent } from './connection-event.entity';
 export { DataDeletionStatus, MetaDataDeletion } from './meta-data-deletion.entity';
 export { MemberErasure } from './member-erasure.entity';
@@ -10,6 +11,7 @@ export { SocialAccount } from './social-account.entity';
 export { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.entity';
 export { WebhookEvent } from './webhook-event.entity';
 
+import { AccountMetrics, AccountMetricsDay } from './account-metrics.entity';
 import { ConnectionEvent } from './connection-event.entity';
 import { MetaDataDeletion } from './meta-data-deletion.entity';
 import { MemberErasure } from './member-erasure.entity';
@@ -34,4 +36,6 @@ export const ENTITIES = [
   MemberRateLimit,
   MemberEventSequence,
   MemberErasure,
+  AccountMetrics,
+  AccountMetricsDay,
 ];

@@ -6,6 +6,7 @@ import { ConnectionStatusResolver } from '../resolvers/connection-status.resolve
 import { OAuthResolver } from '../resolvers/oauth.resolver';
 import { ServiceResolver } from '../resolvers/service.resolver';
 import { SocialAccountResolver } from '../resolvers/social-account.resolver';
+import { CreatorMetricsResolver } from '../resolvers/creator-metrics.resolver';
 import { registerDomainEnums } from '../schema/register-enums';
 
 let built: GraphQLSchema | undefined;
@@ -15,7 +16,7 @@ export function buildGraphQLSchema(): GraphQLSchema {
   // The domain enums (src/domain/) know nothing of GraphQL; they get their GraphQL names here.
   registerDomainEnums();
   built ??= buildSchemaSync({
-    resolvers: [SocialAccountResolver, OAuthResolver, ConnectionStatusResolver, ServiceResolver],
+    resolvers: [SocialAccountResolver, OAuthResolver, ConnectionStatusResolver, ServiceResolver, CreatorMetricsResolver],
     scalarsMap: [{ type: Date, scalar: DateTimeISOResolver }],
     validate: false,
     // type-graphql requires a PubSub whenever subscriptions exist. Ours never publish through it:

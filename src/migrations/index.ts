@@ -10,6 +10,7 @@ import { Migration20261201140000 } from './Migration20261201140000';
 import { Migration20261201150000 } from './Migration20261201150000';
 import { Migration20261204100000 } from './Migration20261204100000';
 import { Migration20261204110000 } from './Migration20261204110000';
+import { Migration20261204120000 } from './Migration20261204120000';
 
 /** Every committed migration, in order. Applied at startup (bootstrap runs migrator.up()). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201150000', class: Migration20261201150000 },
   { name: 'Migration20261204100000', class: Migration20261204100000 },
   { name: 'Migration20261204110000', class: Migration20261204110000 },
+  { name: 'Migration20261204120000', class: Migration20261204120000 },
 ];

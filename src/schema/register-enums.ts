@@ -1,5 +1,5 @@
 import { registerEnumType } from 'type-graphql';
-import { InstagramAccountType, LoginProvider, PriceTier, SocialConnectionStatus, SocialPlatform } from '../domain/social-account';
+import { InstagramAccountType, LoginProvider, PriceBasis, PriceTier, SocialConnectionStatus, SocialPlatform } from '../domain/social-account';
 
 let registered = false;
 
@@ -26,6 +26,16 @@ export function registerDomainEnums(): void {
       ERROR: { description: 'A permission is missing or the account keeps failing; statusReason says why.' },
     },
   });
-  registerEnumType(PriceTier, { name: 'PriceTier', description: 'Reach tier: S ≥ 1M followers, A ≥ 100k, B ≥ 10k, C ≥ 1k, N below (defaults).' });
+  registerEnumType(PriceTier, {
+    name: 'PriceTier',
+    description: 'Reach tier, from followersCount whatever the price basis: S ≥ 1M followers, A ≥ 100k, B ≥ 10k, C ≥ 1k, N below (defaults).',
+  });
   registerEnumType(InstagramAccountType, { name: 'InstagramAccountType' });
+  registerEnumType(PriceBasis, {
+    name: 'PriceBasis',
+    valuesConfig: {
+      FOLLOWERS: { description: 'followersCount × the reach tier’s rate (no engagement figures yet, or the price policy has no engagement rates).' },
+      ENGAGEMENT: { description: 'Expected engagement per post × the policy’s rate per engagement (plus reach, when insights give it).' },
+    },
+  });
 }

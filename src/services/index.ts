@@ -31,6 +31,10 @@ import { MemberRateLimits } from './limits/member-rate-limits';
 import { LimitRefusals } from './limits/refusals';
 import { Housekeeping } from './worker/housekeeping';
 import { PrivacyService } from './privacy/privacy.service';
+import { InstagramContentClient } from './meta/content-client';
+import { CreatorMetricsService } from './metrics/creator-metrics.service';
+import { MetricsRefreshWorker } from './worker/metrics-refresh';
+import { MetricsReader } from './metrics/metrics-reader';
 import { metaCallSpan, type Tracing } from '../tracing';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
@@ -81,10 +85,28 @@ export function createServices(deps: {
     instagram,
     pricePolicy: config.pricePolicy,
     syncIntervalMs: config.worker.syncIntervalHours * 3600_000,
+    metricsStaleMs: config.metrics.refresh ? config.metrics.refreshHours * 3600_000 : undefined,
+  });
+  const creatorMetrics = new CreatorMetricsService({
+    clock,
+    logger: logger.child({ component: 'creator-metrics' }),
+    vault,
+    facebook,
+    content: new InstagramContentClient(metaHttp, config.meta),
+    config: config.metrics,
   });
   const limits = config.limits;
   const states = new OAuthStateService(clock, config.oauth.stateTtlSeconds, limits.oauthMaxPendingStates, (count) => metrics.oauthStatesEvicted.inc(count));
-  const connect = new ConnectService({ clock, logger, states, accounts, facebook, instagram, redirectUris: config.oauth.redirectUris });
+  const connect = new ConnectService({
+    clock,
+    logger,
+    states,
+    accounts,
+    facebook,
+    instagram,
+    redirectUris: config.oauth.redirectUris,
+    extraScopes: (provider) => creatorMetrics.extraScopes(provider),
+  });
   const connectLinks = new ConnectLinks({ clock, config: config.connectLinks, connect, publicUrl: config.publicUrl });
   if (config.connectLinks.inWebhooks) {
     webhooks.attachReconnectLinks((em, account) =>
@@ -105,6 +127,14 @@ export function createServices(deps: {
     instagram,
     pricePolicy: config.pricePolicy,
     retention,
+  });
+  const metricsWorker = new MetricsRefreshWorker({
+    ...workerBasics('metrics-refresh'),
+    config: config.metrics,
+    pollIntervalMs: config.worker.pollIntervalMs,
+    leaseSeconds: config.worker.leaseSeconds,
+    service: creatorMetrics,
+    accounts,
   });
   const webhookWorker = new WebhookDeliveryWorker({
     ...workerBasics('webhook-delivery'),
@@ -159,6 +189,9 @@ export function createServices(deps: {
     /** Member erasure (npm run members -- erase): services.privacy.eraseMember(memberId) → counts. */
     privacy: new PrivacyService({ orm, clock, logger: logger.child({ component: 'privacy' }), vault, facebook }),
     worker,
+    creatorMetrics,
+    metricsWorker,
+    metricsReader: new MetricsReader({ clock, pricePolicy: config.pricePolicy, historyRetentionDays: config.metrics.historyRetentionDays }),
     webhooks,
     webhookWorker,
     refusals,

@@ -4,6 +4,7 @@ import { h } from './dom';
 import { explain } from './messages';
 import { reconnectView } from './reconnect';
 import { ago, when } from './relative-time';
+import { metricsPanel } from './metrics-panel';
 
 const number = new Intl.NumberFormat(undefined);
 
@@ -76,6 +77,7 @@ export function accountCard(
       account.lastSyncedAt ? h('span', {}, 'figures from ', relativeTime(account.lastSyncedAt)) : 'never synced',
     ),
     historyView(account, state.history),
+    disconnected ? null : metricsPanel(account.id),
     state.problem ? problemView(state.problem, account) : null,
     state.note ? h('p', { class: `card-note ${state.note.kind}`, role: 'status' }, state.note.text) : null,
     h(

@@ -15,6 +15,7 @@ import {
 import { createApi, problemOf, resetSocket, type ApiProblem } from './api';
 import { accountCard, type CardNote } from './account-card';
 import { callbackPanel, readCallback, type OAuthCallback } from './callback-panel';
+import { useMetricsApi } from './metrics-panel';
 import { h } from './dom';
 import { explain } from './messages';
 import { ago, refreshRelativeTimes } from './relative-time';
@@ -33,6 +34,7 @@ const api = createApi({
     if (!lastCursor) void refresh();
   },
 });
+useMetricsApi(api);
 const HISTORY_SIZE = 5;
 const accounts = new Map<string, Account>();
 const histories = new Map<string, StatusHistoryEntryFragment[]>();

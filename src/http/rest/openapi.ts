@@ -1,3 +1,4 @@
+import { LEGACY_ACCOUNT_OPTIONAL_FIELDS } from './account-view';
 import { ErrorCode } from '../../errors';
 import { LoginProvider, PriceTier, SocialConnectionStatus } from '../../domain/social-account';
 
@@ -62,7 +63,12 @@ const accountProperties = {
   mediaCount: { type: 'integer' },
   connectionStatus: { type: 'string', enum: Object.values(SocialConnectionStatus) },
   priceTier: { type: 'string', enum: Object.values(PriceTier) },
-  price: { type: 'integer', description: 'Minor currency units' },
+  price: { type: 'integer', description: 'Minor currency units: the engagement price when priceBasis is ENGAGEMENT, else followers × the tier rate' },
+  priceBasis: { type: 'string', enum: ['FOLLOWERS', 'ENGAGEMENT'], description: 'Optional: present with engagement figures (docs/creator-metrics.md)' },
+  engagement: { type: 'object', description: 'Optional: engagement from recent posts, as GraphQL SocialAccount.engagement (with asOf)' },
+  insights: { type: 'object', description: 'Optional: reach and views over recent days (insights permission only), with asOf' },
+  audience: { type: 'object', description: 'Optional: followers by age, gender, country, city (insights permission only), with asOf' },
+  followerGrowth: { type: 'object', description: 'Optional: follower growth over 7, 30 and 90 days, once the daily history is long enough' },
 };
 
 export const REST_OPENAPI = {
@@ -152,9 +158,9 @@ export const REST_OPENAPI = {
     schemas: {
       Account: {
         type: 'object',
-        // Every field is present in an answer; the nullable ones may be null.
+        // Every field but the optional creator metrics is present in an answer; the nullable ones may be null.
         required: Object.entries(accountProperties)
-          .filter(([, schema]) => schema !== nullableString)
+          .filter(([name, schema]) => schema !== nullableString && !(LEGACY_ACCOUNT_OPTIONAL_FIELDS as readonly string[]).includes(name))
           .map(([name]) => name),
         properties: accountProperties,
       },

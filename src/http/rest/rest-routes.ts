@@ -7,6 +7,7 @@ import { budgetKeyOf, memberOf, serviceWith, type AuthenticatedMember, type Serv
 import type { Services } from '../../services';
 import type { MemberCosts } from '../../services/limits/member-rate-limits';
 import { toLegacyAccount } from './account-view';
+import type { AccountSnapshot } from '../../entities/account-snapshot';
 import { envelopeErrors, sendData, sendError } from './envelope';
 import { REST_OPENAPI } from './openapi';
 
@@ -89,7 +90,7 @@ export function restRoutes(services: Services): Router {
           errorReason: param(req, 'errorReason') ?? param(req, 'error_reason') ?? null,
           errorDescription: param(req, 'errorDescription') ?? param(req, 'error_description') ?? null,
         });
-        return { message: `${accounts.length} Instagram account(s) connected.`, data: accounts.map(toLegacyAccount) };
+        return { message: `${accounts.length} Instagram account(s) connected.`, data: await views(em, accounts) };
       },
       { metaMutations: 1 },
     ),
@@ -104,7 +105,7 @@ export function restRoutes(services: Services): Router {
           .filter(Boolean)
           .map((s) => enumValue(s.trim(), 'statuses', SocialConnectionStatus));
         const accounts = await services.accounts.list(em, member.memberId, statuses);
-        return { message: 'OK', data: accounts.map(toLegacyAccount) };
+        return { message: 'OK', data: await views(em, accounts) };
       },
       {},
       'accounts:read',
@@ -115,7 +116,7 @@ export function restRoutes(services: Services): Router {
     '/accounts/:accountNo',
     handle(async (req, { member, em }) => {
       const account = await services.accounts.disconnect(em, member.memberId, String(req.params.accountNo));
-      return { message: 'The account is disconnected.', data: toLegacyAccount(account) };
+      return { message: 'The account is disconnected.', data: (await views(em, [account]))[0] };
     }),
   );
 
@@ -124,11 +125,22 @@ export function restRoutes(services: Services): Router {
     handle(
       async (req, { member, em }) => {
         const account = await services.syncCoalescer.sync(em, member.memberId, String(req.params.accountNo));
-        return { message: 'The account is synced.', data: toLegacyAccount(account) };
+        return { message: 'The account is synced.', data: (await views(em, [account]))[0] };
       },
       { metaMutations: 1 },
     ),
   );
+
+  /** Accounts in the old field names, with their creator metrics when they have some (one batch per request). */
+  async function views(em: EntityManager, accounts: AccountSnapshot[]) {
+    const scope = {};
+    return Promise.all(
+      accounts.map(async (account) => {
+        const [metrics, growth] = await Promise.all([services.metricsReader.metrics(scope, em, account.id), services.metricsReader.growth(scope, em, account)]);
+        return toLegacyAccount(account, { metrics, growth });
+      }),
+    );
+  }
 
   router.use((req, res) => sendError(res, ErrorCode.NOT_FOUND, `No route ${req.method} ${REST_BASE_PATH}${req.path}.`));
   router.use(envelopeErrors(services.logger));

@@ -1,6 +1,7 @@
 import { callbackPayloadText, postSignedRequest, signPayloadText, type CallbackResult } from './callbacks';
 import type { CallLogEntry } from './facebook-graph';
 import type { FaultRule, Faults, UsageSettings } from './faults';
+import type { EmulatedAudience, EmulatedMedia } from './media';
 import { FACEBOOK_DEFAULT_SCOPES, INSTAGRAM_DEFAULT_SCOPES, LONG_LIVED_SECONDS, type IgAccount, type Provider, type World } from './world';
 
 const MAX_LOGGED_CALLS = 20_000;
@@ -259,6 +260,36 @@ export class EmulatorControl {
     return { total: counts.reduce((a, b) => a + b, 0), accounts: counts.length, mostForOneAccount: counts.reduce((a, b) => Math.max(a, b), 0) };
   }
 
+  /**
+   * Replaces an Instagram account's posts. Each post: `id`, `mediaType`, `productType`,
+   * `timestamp` (epoch ms or ISO), counts; insights values left out mean "Meta has no data".
+   */
+  setMedia(input: {
+    igId: string;
+    media: Array<Omit<EmulatedMedia, 'timestamp' | 'likesHidden'> & { timestamp: number | string; likesHidden?: boolean }>;
+  }): void {
+    if (!this.world.igAccounts.has(input.igId)) throw new Error(`no Instagram account ${input.igId}`);
+    this.world.setMedia(
+      input.igId,
+      input.media.map((m) => ({
+        ...m,
+        likesHidden: m.likesHidden ?? false,
+        timestamp: typeof m.timestamp === 'number' ? m.timestamp : Date.parse(m.timestamp),
+      })),
+    );
+  }
+
+  /** The account's posts as the emulator holds them (generated on first use). */
+  mediaOf(igId: string): EmulatedMedia[] {
+    return this.world.mediaOf(igId);
+  }
+
+  /** Replaces an account's follower_demographics counts (before Meta's thresholds). */
+  setAudience(input: { igId: string; audience: EmulatedAudience }): void {
+    if (!this.world.igAccounts.has(input.igId)) throw new Error(`no Instagram account ${input.igId}`);
+    this.world.setAudience(input.igId, input.audience);
+  }
+
   /** Token strings issued for a user or account (tests assert none of them leak). */
   tokensOf(userId: string): string[] {
     return this.world.tokensOf(userId);
@@ -318,4 +349,7 @@ export const HTTP_CONTROL_METHODS = [
   'restoreAppSecret',
   'removePageAccess',
   'clearCheckpoint',
+  'setMedia',
+  'mediaOf',
+  'setAudience',
 ] as const;

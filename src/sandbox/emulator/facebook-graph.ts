@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { InstagramContent } from './content';
 import type { Faults } from './faults';
 import { parseFieldsParam, project, type FieldSelection } from './fields';
+import { paged } from './paging';
 import { authError, graphError, missingObject, ok, unknownField, type GraphResult } from './responses';
 import { FB_SHORT_LIVED_SECONDS, LONG_LIVED_SECONDS, igProfileValues, type FbPage, type FbUser, type TokenRecord, type World } from './world';
 
@@ -24,8 +26,6 @@ export interface CallLogEntry {
   at: number;
 }
 
-const DEFAULT_PAGE_SIZE = 25;
-const MAX_PAGE_SIZE = 100;
 const MAX_BATCH = 50;
 
 /** graph.facebook.com: token exchanges, debug_token, Pages, IG users, permissions and batches. */
@@ -33,7 +33,7 @@ export class FacebookGraph {
   constructor(
     private readonly world: World,
     private readonly faults: Faults,
-    private readonly options: { requireAppsecretProof: boolean; baseUrl: () => string; log: (entry: CallLogEntry) => void },
+    private readonly options: { requireAppsecretProof: boolean; baseUrl: () => string; log: (entry: CallLogEntry) => void; content: InstagramContent },
   ) {}
 
   private get app() {
@@ -64,8 +64,20 @@ export class FacebookGraph {
     if (edge === 'accounts') return this.accounts(first, record, fields, call);
     if (edge === 'businesses') return this.businesses(first, record, call);
     if (edge === 'owned_pages' || edge === 'client_pages') return this.businessPages(first, edge, record, fields, call);
+    if (edge === 'media' || edge === 'insights') return this.content(first, edge, record, call);
     if (edge) return graphError(400, 100, `(#100) Tried accessing nonexisting field (${edge})`);
     return this.node(first, record, fields);
+  }
+
+  /** An IG user's `/media` and `/insights`, or a media's `/insights`, through a granted Page. */
+  private content(id: string, edge: string, record: TokenRecord, call: GraphCall): GraphResult {
+    const content = this.options.content;
+    const reachable = this.visiblePages(record).flatMap((p) => (p.instagramId ? [p.instagramId] : []));
+    const ig = reachable.includes(id) ? this.world.igAccounts.get(id) : edge === 'insights' ? content.ownerOfMedia(id) : undefined;
+    if (!ig || !reachable.includes(ig.id)) return missingObject(id);
+    if (!record.scopes.includes('instagram_basic')) return graphError(403, 10, '(#10) Application does not have permission for this action');
+    if (ig.id !== id) return content.mediaInsights(ig, id, call, record.scopes, 'instagram_manage_insights');
+    return content.account(ig, edge, call, record.scopes, 'instagram_manage_insights', this.options.baseUrl());
   }
 
   private checkProof(token: string, proof: string | undefined): GraphResult | undefined {
@@ -240,31 +252,8 @@ export class FacebookGraph {
     return this.paged(pages, (p) => this.pageValues(p, record, fields ?? [{ name: 'id' }, { name: 'name' }]), call);
   }
 
-  /** Cursor paging the way Graph does it: `limit`, `after`, and an absolute `next` URL. */
   private paged<T>(items: T[], view: (item: T) => ReturnType<typeof project>, call: GraphCall): GraphResult {
-    const limit = Math.min(Math.max(Number(call.params.limit) || DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE);
-    const offset = call.params.after ? Number(Buffer.from(call.params.after, 'base64url').toString()) || 0 : 0;
-    const slice = items.slice(offset, offset + limit);
-    const data: unknown[] = [];
-    for (const item of slice) {
-      const result = view(item);
-      if (!('ok' in result)) return unknownField(result);
-      data.push(result.ok);
-    }
-    const cursor = (n: number) => Buffer.from(String(n)).toString('base64url');
-    const body: Record<string, unknown> = { data };
-    if (slice.length > 0) {
-      const paging: Record<string, unknown> = { cursors: { before: cursor(offset), after: cursor(offset + slice.length) } };
-      if (offset + slice.length < items.length) {
-        const next = new URL(`${this.options.baseUrl()}/${call.version}${call.path}`);
-        for (const [key, value] of Object.entries(call.params)) if (key !== 'after' && key !== 'appsecret_proof') next.searchParams.set(key, value);
-        next.searchParams.set('limit', String(limit));
-        next.searchParams.set('after', cursor(offset + slice.length));
-        paging.next = next.toString();
-      }
-      body.paging = paging;
-    }
-    return ok(body);
+    return paged(items, view, call, this.options.baseUrl());
   }
 
   /** `POST /` with up to 50 requests; each answer is `{code, headers, body}` or null (not processed). */

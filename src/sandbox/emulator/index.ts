@@ -7,6 +7,7 @@ import type { Logger } from '../../logger';
 import { EmulatorControl, HTTP_CONTROL_METHODS } from './control';
 import { decideDialog, page, renderDialog, type DialogAnswer } from './dialogs';
 import { FacebookGraph, type CallLogEntry, type GraphCall } from './facebook-graph';
+import { InstagramContent } from './content';
 import { Faults } from './faults';
 import { InstagramHosts } from './instagram';
 import { PICTURE_PATH, ProfilePictures } from './pictures';
@@ -60,12 +61,14 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
   const world: World = new World({ facebook: options.facebookApp, instagram: options.instagramApp }, now, (igId: string): string => pictures.urlFor(igId));
   const faults = new Faults(now);
   const control = new EmulatorControl(world, faults);
+  const content = new InstagramContent(world, faults);
   const facebookGraph = new FacebookGraph(world, faults, {
     requireAppsecretProof: options.requireAppsecretProof ?? true,
     baseUrl: () => `${baseUrl}/graph.facebook.com`,
     log: (entry) => control.record(entry),
+    content,
   });
-  const instagram = new InstagramHosts(world);
+  const instagram = new InstagramHosts(world, content, () => `${baseUrl}/graph.instagram.com`);
   if (options.seed) seedSandbox(control);
 
   const app = express();

@@ -1,3 +1,4 @@
+import type { InstagramContent } from './content';
 import { parseFieldsParam, project } from './fields';
 import type { GraphCall } from './facebook-graph';
 import { authError, graphError, instagramOAuthError, ok, unknownField, type GraphResult } from './responses';
@@ -5,7 +6,11 @@ import { IG_REFRESH_MIN_AGE, IG_SHORT_LIVED_SECONDS, igProfileValues, LONG_LIVED
 
 /** Business Login for Instagram: api.instagram.com (code exchange) and graph.instagram.com. */
 export class InstagramHosts {
-  constructor(private readonly world: World) {}
+  constructor(
+    private readonly world: World,
+    private readonly content: InstagramContent,
+    private readonly baseUrl: () => string,
+  ) {}
 
   private get app() {
     return this.world.apps.instagram;
@@ -54,6 +59,14 @@ export class InstagramHosts {
       return ok({ access_token: fresh.value, token_type: 'bearer', expires_in: LONG_LIVED_SECONDS, permissions: record.scopes.join(',') });
     }
     if (call.path === '/me/subscribed_apps' && call.method === 'POST') return ok({ success: true });
+    const [node, edge, ...rest] = call.path.split('/').filter(Boolean);
+    if ((edge === 'media' || edge === 'insights') && rest.length === 0) {
+      const ig = this.world.igAccounts.get(record.subjectId)!;
+      const scope = 'instagram_business_manage_insights';
+      if (node === 'me' || node === ig.id || node === ig.appScopedId) return this.content.account(ig, edge, call, record.scopes, scope, this.baseUrl());
+      if (edge === 'insights' && this.content.ownerOfMedia(node)?.id === ig.id) return this.content.mediaInsights(ig, node, call, record.scopes, scope);
+      return graphError(400, 100, `Unsupported get request: ${call.path}`);
+    }
     if (call.path !== '/me' && call.path !== `/${record.subjectId}`) return graphError(400, 100, `Unsupported get request: ${call.path}`);
 
     const parsed = parseFieldsParam(call.params.fields);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { generateAudience, generateMedia, type EmulatedAudience, type EmulatedMedia } from './media';
 
 /**
  * The emulator's in-memory Meta: Facebook users with Pages, Instagram professional accounts,
@@ -117,6 +118,9 @@ export class World {
   private readonly pageTokenCache = new Map<string, string>();
   /** Instagram refreshes answered, per account: load tests check nothing was refreshed twice. */
   readonly refreshesBySubject = new Map<string, number>();
+  /** Posts and audience per Instagram account, generated on first read (media.ts). */
+  private readonly media = new Map<string, EmulatedMedia[]>();
+  private readonly audiences = new Map<string, EmulatedAudience>();
   private counter = 0;
 
   constructor(
@@ -200,6 +204,38 @@ export class World {
     const account = this.igAccounts.get(igId);
     if (!account) throw new Error(`no Instagram account ${igId}`);
     Object.assign(account, Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)));
+  }
+
+  /** The account's posts, newest first. */
+  mediaOf(igId: string): EmulatedMedia[] {
+    let media = this.media.get(igId);
+    if (!media) {
+      const ig = this.igAccounts.get(igId);
+      media = ig ? generateMedia(ig, this.now()) : [];
+      this.media.set(igId, media);
+    }
+    return media;
+  }
+
+  setMedia(igId: string, media: EmulatedMedia[]): void {
+    this.media.set(
+      igId,
+      [...media].sort((a, b) => b.timestamp - a.timestamp),
+    );
+  }
+
+  audienceOf(igId: string): EmulatedAudience {
+    let audience = this.audiences.get(igId);
+    if (!audience) {
+      const ig = this.igAccounts.get(igId);
+      audience = ig ? generateAudience(ig) : { age: {}, gender: {}, country: {}, city: {} };
+      this.audiences.set(igId, audience);
+    }
+    return audience;
+  }
+
+  setAudience(igId: string, audience: EmulatedAudience): void {
+    this.audiences.set(igId, audience);
   }
 
   // --- codes -------------------------------------------------------------------------------

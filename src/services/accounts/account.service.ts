@@ -19,6 +19,8 @@ import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from '../../domain/price-policy';
 import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '../../repositories/meta-grant.repository';
 import { canRevoke } from './shared-meta-user';
+import { recordDay, refreshSoonIfStale } from '../../repositories/account-metrics.repository';
+import { utcDay } from '../../domain/growth';
 
 export interface GrantInput {
   provider: LoginProvider;
@@ -59,6 +61,8 @@ export class AccountService {
       instagram: InstagramClient;
       pricePolicy: PricePolicy;
       syncIntervalMs: number;
+      /** Creator metrics older than this are refreshed at the worker's next sweep after a member's sync. */
+      metricsStaleMs?: number;
     },
   ) {}
 
@@ -175,7 +179,7 @@ export class AccountService {
       }
       throw appErrorFromMeta(error);
     }
-    return em.transactional(async (tx) => {
+    const synced = await em.transactional(async (tx) => {
       const fresh = await this.lock(tx, account.id);
       if (fresh.connectionStatus === SocialConnectionStatus.DISCONNECTED) throw accountDisconnected();
       this.applyProfile(fresh, profile);
@@ -195,6 +199,17 @@ export class AccountService {
       }
       return fresh;
     });
+    // Today's growth snapshot (docs/creator-metrics.md): the figures just read, the day's engagement rate kept.
+    const now = this.deps.clock.now();
+    const figures = { followers: synced.followersCount, following: synced.followingCount, mediaCount: synced.mediaCount, engagementRate: null };
+    try {
+      await recordDay(em, synced.id, utcDay(now), figures, now);
+      if (this.deps.metricsStaleMs) await refreshSoonIfStale(em, synced.id, new Date(now.getTime() - this.deps.metricsStaleMs), now);
+    } catch (error) {
+      // The sync is committed; a missed snapshot is written by the metrics refresh later today.
+      this.deps.logger.warn({ accountId: synced.id, err: (error as Error).message }, 'could not record the growth snapshot after a sync');
+    }
+    return synced;
   }
 
   /** facebookDeadline for a stored account: the reason it is EXPIRED now, or null. Updates needsReconnectBy. */

@@ -50,6 +50,8 @@ export class ConnectService {
       facebook: FacebookClient;
       instagram: InstagramClient;
       redirectUris: string[];
+      /** Scopes asked for on top of the basic ones (the insights scope when METRICS_INSIGHTS is on). */
+      extraScopes?: (provider: LoginProvider) => string[];
     },
   ) {}
 
@@ -69,8 +71,8 @@ export class ConnectService {
     const state = await this.deps.states.issue(em, memberId, provider, redirectUri);
     const url =
       provider === LoginProvider.FACEBOOK
-        ? this.deps.facebook.authorizeUrl(redirectUri, state, FACEBOOK_SCOPES)
-        : this.deps.instagram.authorizeUrl(redirectUri, state, INSTAGRAM_SCOPES);
+        ? this.deps.facebook.authorizeUrl(redirectUri, state, [...FACEBOOK_SCOPES, ...(this.deps.extraScopes?.(provider) ?? [])])
+        : this.deps.instagram.authorizeUrl(redirectUri, state, [...INSTAGRAM_SCOPES, ...(this.deps.extraScopes?.(provider) ?? [])]);
     return { url, state };
   }
 
