@@ -1,4 +1,5 @@
 export { AccountMetrics, AccountMetricsDay } from './account-metrics.entity';
+export { ConnectLink } from './connect-link.entity';
 export { ConnectionEvent } from './connection-event.entity';
 export { DataDeletionStatus, MetaDataDeletion } from './meta-data-deletion.entity';
 export { MemberErasure } from './member-erasure.entity';
@@ -12,6 +13,7 @@ export { WebhookDelivery, WebhookDeliveryStatus } from './webhook-delivery.entit
 export { WebhookEvent } from './webhook-event.entity';
 
 import { AccountMetrics, AccountMetricsDay } from './account-metrics.entity';
+import { ConnectLink } from './connect-link.entity';
 import { ConnectionEvent } from './connection-event.entity';
 import { MetaDataDeletion } from './meta-data-deletion.entity';
 import { MemberErasure } from './member-erasure.entity';
@@ -38,4 +40,5 @@ export const ENTITIES = [
   MemberErasure,
   AccountMetrics,
   AccountMetricsDay,
+  ConnectLink,
 ];

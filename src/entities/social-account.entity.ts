@@ -17,6 +17,8 @@ import { MetaGrant } from './meta-grant.entity';
   name: 'social_account_member_list_idx',
   expression: 'create index "social_account_member_list_idx" on "social_account" ("member_id", "connection_status", "connected_at" desc)',
 })
+// The cross-member read's order (accountsAcrossMembers, repositories/account-directory.repository.ts).
+@Index({ name: 'social_account_updated_idx', properties: ['updatedAt', 'id'] })
 export class SocialAccount {
   [OptionalProps]?:
     | 'platform'

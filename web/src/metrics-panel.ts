@@ -24,7 +24,7 @@ const HISTORY_DAYS = 90;
 export function metricsPanel(accountId: string): HTMLElement {
   let panel = panels.get(accountId);
   if (panel) return panel;
-  const body = h('div', { class: 'metrics-body' }, h('p', { class: 'meta' }, 'Loading…'));
+  const body = h('div', { class: 'metrics-body' }, h('p', { class: 'metrics-note' }, 'Loading…'));
   panel = h('details', { class: 'metrics', 'data-metrics-for': accountId }, h('summary', {}, 'Creator metrics'), body);
   let loaded = false;
   panel.addEventListener('toggle', () => {
@@ -41,7 +41,7 @@ async function load(accountId: string, body: HTMLElement): Promise<void> {
   const account = result?.data?.socialAccount;
   body.replaceChildren();
   if (!account) {
-    body.append(h('p', { class: 'reason' }, 'The metrics could not be loaded.'));
+    body.append(h('p', { class: 'metrics-note metrics-error' }, 'The metrics could not be loaded.'));
     return;
   }
   const audience = audienceView(account);
@@ -80,7 +80,7 @@ function growthView(account: Account): HTMLElement {
         chart,
       );
     });
-  } else chart.append(h('p', { class: 'meta' }, 'The chart appears after two days of history.'));
+  } else chart.append(h('p', { class: 'metrics-note' }, 'The chart appears after two days of history.'));
   return h(
     'section',
     { class: 'growth' },
@@ -103,7 +103,7 @@ function engagementView(account: Account): HTMLElement {
       'section',
       { class: 'engagement' },
       h('h4', {}, 'Engagement'),
-      h('p', { class: 'meta' }, 'Not computed yet: the first refresh runs within a day.'),
+      h('p', { class: 'metrics-note' }, 'Not computed yet: the first refresh runs within a day.'),
     );
   const value = (v: number | null | undefined, format = number) => (v === null || v === undefined ? '—' : format.format(v));
   return h(
@@ -122,7 +122,7 @@ function engagementView(account: Account): HTMLElement {
     ),
     h(
       'p',
-      { class: 'meta' },
+      { class: 'metrics-note' },
       `Last ${e.postsConsidered} posts of ${e.windowDays} days: ${e.mediaMix.images} images, ${e.mediaMix.carousels} carousels, ${e.mediaMix.videos} videos, ${e.mediaMix.reels} reels · as of ${new Date(e.asOf).toLocaleString()}`,
     ),
   );

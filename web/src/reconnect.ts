@@ -29,7 +29,7 @@ export function reconnectView(account: SocialAccountFieldsFragment, onReconnect:
   return h(
     'div',
     { class: 'reconnect', role: soon ? 'note' : undefined },
-    h('p', { class: 'reason' }, why),
+    h('p', { class: 'reconnect-why' }, why),
     h('button', { type: 'button', class: 'reconnect', onclick: onReconnect, 'aria-label': `Reconnect @${account.username}` }, 'Reconnect'),
   );
 }
