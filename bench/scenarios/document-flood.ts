@@ -145,9 +145,9 @@ export const documentFlood: Scenario = {
         : `The app has no ${CACHE_METRIC} gauge: its compiled cache is not bounded by memory, so no target is checked.`,
       `Heap after GC before the floods: jit ${mb(jit.heapBefore)}, graphql-js ${mb(graphqlJs.heapBefore)}; after all three: jit ${mb(jit.compilable.heapAfter)}, graphql-js ${mb(graphqlJs.compilable.heapAfter)}.`,
       ...results.flatMap((r) =>
-        PHASES
-          .filter((p) => r[p].unexpectedAnswers)
-          .map((p) => `${r.executor}, ${p}: ${r[p].unexpectedAnswers} unexpected answers, e.g. ${r[p].firstUnexpected}`),
+        PHASES.filter((p) => r[p].unexpectedAnswers).map(
+          (p) => `${r.executor}, ${p}: ${r[p].unexpectedAnswers} unexpected answers, e.g. ${r[p].firstUnexpected}`,
+        ),
       ),
     ];
     return {
