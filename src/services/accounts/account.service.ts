@@ -19,6 +19,7 @@ import type { AccountStatusService } from './account-status.service';
 import { priceFor, type PricePolicy } from './price-policy';
 import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '../../repositories/meta-grant.repository';
 import { canRevoke } from './shared-meta-user';
+import { describeError } from '../../describe-error';
 
 export interface GrantInput {
   provider: LoginProvider;
@@ -323,10 +324,7 @@ export class AccountService {
         await this.deps.facebook.revokePermissions(revoke.metaUserId, tokens.grantToken);
       } catch (error) {
         const meta = error instanceof MetaError ? { code: error.code, subcode: error.subcode, kind: error.kind } : {};
-        this.deps.logger.warn(
-          { accountId: id, ...meta, err: (error as Error).message },
-          'revoking the Facebook grant failed; the account is disconnected anyway',
-        );
+        this.deps.logger.warn({ accountId: id, ...meta, err: describeError(error) }, 'revoking the Facebook grant failed; the account is disconnected anyway');
       }
     }
     return account;

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { Logger } from '../../logger';
 import { decodeNotice, STATUS_CHANNEL } from './topics';
+import { describeError } from '../../describe-error';
 
 const FIRST_RETRY_MS = 100;
 /** Retries stay this frequent: after a restart the database is back in ~1 s, and a failed attempt costs one TCP connect. */
@@ -75,7 +76,7 @@ export class StatusListener {
       await client.connect();
       await client.query(`LISTEN ${STATUS_CHANNEL}`);
     } catch (error) {
-      this.lost(client, error as Error);
+      this.lost(client, error);
       return;
     }
     if (this.stopped) {
@@ -92,7 +93,7 @@ export class StatusListener {
     this.handlers.onListening();
   }
 
-  private lost(client: Client, error?: Error): void {
+  private lost(client: Client, error?: unknown): void {
     if (this.stopped) return;
     if (this.client === client) this.client = undefined;
     else if (this.client) return; // an old client's late event
@@ -105,7 +106,7 @@ export class StatusListener {
       this.lostAt = Date.now();
       this.reason = 'the status event listener lost its database connection and is reconnecting';
       this.logger.warn(
-        { err: error?.message },
+        { err: error === undefined ? undefined : describeError(error) },
         'status event listener lost its database connection; reconnecting (subscribers stay attached, nothing is lost)',
       );
     }

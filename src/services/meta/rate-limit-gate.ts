@@ -6,6 +6,7 @@ import type { Logger } from '../../logger';
 import { activePauses, deletePausesEndedBefore, savePausesAndNotify } from '../../repositories/meta-rate-limit-pause.repository';
 import { MetaRateLimitError } from './errors';
 import { kindOfKey, type PauseRequest, type ScopeKind } from './rate-limit-scopes';
+import { describeError } from '../../describe-error';
 
 export interface GateEvents {
   /** A pause this process learned from Meta (not one it heard about from another process). */
@@ -56,7 +57,7 @@ export class RateLimitGate {
     await this.reload();
     this.reloadTimer = setInterval(() => {
       this.reloading ??= this.reload()
-        .catch((error) => this.deps.logger.warn({ err: (error as Error).message }, 'reloading rate-limit pauses failed'))
+        .catch((error) => this.deps.logger.warn({ err: describeError(error) }, 'reloading rate-limit pauses failed'))
         .finally(() => (this.reloading = undefined));
     }, RELOAD_INTERVAL_MS);
     this.reloadTimer.unref();
@@ -117,7 +118,7 @@ export class RateLimitGate {
       await savePausesAndNotify(forkEm(this.deps.orm), rows, new Date(now), CHANNEL);
     } catch (error) {
       // This process still honours the pause; others learn it from Meta themselves.
-      this.deps.logger.warn({ err: (error as Error).message }, 'could not share a rate-limit pause through the database');
+      this.deps.logger.warn({ err: describeError(error) }, 'could not share a rate-limit pause through the database');
     }
   }
 
@@ -149,7 +150,7 @@ export class RateLimitGate {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'rate-limit pause listener could not connect; relying on reloads');
+      this.deps.logger.warn({ err: describeError(error) }, 'rate-limit pause listener could not connect; relying on reloads');
       this.lost(client);
       return;
     }

@@ -4,6 +4,7 @@ import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
 import { deleteWindowsEndedBefore } from '../../repositories/member-rate-limit.repository';
 import { deleteStatesExpiredBefore } from '../../repositories/oauth-state.repository';
+import { describeError } from '../../describe-error';
 
 /** How long an expired OAuth state is kept (a little slack for instances whose clocks disagree). */
 const STATE_GRACE_MS = 60_000;
@@ -62,7 +63,7 @@ export class Housekeeping {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .catch((error) => this.deps.logger.warn({ err: (error as Error).message }, 'housekeeping failed; retrying at the next interval'))
+        .catch((error) => this.deps.logger.warn({ err: describeError(error) }, 'housekeeping failed; retrying at the next interval'))
         .finally(() => this.schedule(this.deps.intervalMs));
     }, delayMs);
     this.timer.unref();

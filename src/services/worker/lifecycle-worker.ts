@@ -40,6 +40,7 @@ import { refreshInstagramAccount } from './instagram-refresh';
 import { LeaseHeartbeat } from './lease-heartbeat';
 import { OutcomeRecorder } from './outcomes';
 import { LifecycleSchedule } from './schedule';
+import { describeError } from '../../describe-error';
 
 export type { SweepReport } from './flow-context';
 
@@ -118,7 +119,7 @@ export class LifecycleWorker {
     try {
       await this.deps.retention.prune();
     } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'pruning old status events failed; retrying later');
+      this.deps.logger.warn({ err: describeError(error) }, 'pruning old status events failed; retrying later');
     }
   }
 
