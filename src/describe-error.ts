@@ -17,8 +17,8 @@ export function describeError(error: unknown): string {
   if (typeof error === 'string') return error || 'an empty string was thrown';
   if (error === undefined || error === null) return `no error detail (${String(error)} was thrown)`;
   try {
-    return JSON.stringify(error);
+    return JSON.stringify(error) ?? typeof error;
   } catch {
-    return String(error);
+    return typeof error; // a cyclic object: JSON cannot say more
   }
 }
