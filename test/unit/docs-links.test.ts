@@ -4,9 +4,12 @@ import { ROOT } from '../helpers/dist';
 
 // The README and the guides point at each other, at files and at `npm run` scripts; a page moved,
 // a heading renamed or a script removed must fail here rather than leave a reader at a dead end.
-const pages = ['README.md', ...readdirSync(path.join(ROOT, 'docs'))
-  .filter((f) => f.endsWith('.md'))
-  .map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const read = (page: string) => readFileSync(path.join(ROOT, page), 'utf8');
 /** The prose of a page: fenced code blocks and inline code spans hold no links. */
 const prose = (text: string) => text.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
@@ -43,7 +46,8 @@ describe('the documentation', () => {
       const [file, anchor] = link.split('#');
       const target = file ? path.normalize(path.join(path.dirname(page), decodeURIComponent(file))) : page;
       if (!existsSync(path.join(ROOT, target))) broken.push(`${link} (no ${target})`);
-      else if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(read(target)).has(anchor)) broken.push(`${link} (no heading #${anchor} in ${target})`);
+      else if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(read(target)).has(anchor))
+        broken.push(`${link} (no heading #${anchor} in ${target})`);
     }
     expect(broken).toEqual([]);
   });
