@@ -18,7 +18,7 @@ import { createErrorFormatter } from './graphql/format-error';
 import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
 import { buildGraphQLSchema } from './graphql/schema';
 import { operationLimitProtections } from './graphql/operation-limits';
-import { middlewareErrorFields } from './http/middleware-errors';
+import { middlewareErrorFields, requestErrorMessage } from './http/middleware-errors';
 import { maxTokensCheck, maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
 import { attachWebSocketServer } from './graphql/websocket';
 import { corsMiddleware } from './http/cors';
@@ -265,7 +265,7 @@ function jsonErrors(logger: Logger): ErrorRequestHandler {
         ? 'The request body is too large.'
         : status === 500
           ? 'Something went wrong on our side; it has been logged.'
-          : 'The request is malformed.';
+          : requestErrorMessage(error, 'The request is malformed.');
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }] });
   };
 }

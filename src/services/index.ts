@@ -127,7 +127,7 @@ export function createServices(deps: {
     clock,
     logger,
     metrics,
-    jwt: new JwtVerifier(config.jwt),
+    jwt: new JwtVerifier(config.jwt, { sandbox: config.sandbox }),
     gate,
     metaHttp,
     facebook,

@@ -39,3 +39,20 @@ describe('JwtVerifier and the tokens it has already verified', () => {
     expect(refusal(() => verifier.verify(token)).message).toBe(fresh.message); // and stays refused
   });
 });
+
+describe('JwtVerifier refusals say what to do', () => {
+  it('calls an empty Bearer missing, as HTTP delivers it (trimmed) and with spaces left in', () => {
+    const verifier = new JwtVerifier({ secret: SECRET });
+    for (const header of [undefined, '', 'Bearer', 'bearer ', 'Bearer    ']) {
+      expect(refusal(() => verifier.verifyHeader(header)).message).toBe('Sign in: send Authorization: Bearer <token>.');
+    }
+    expect(refusal(() => verifier.verifyHeader('Bearer not-a-jwt')).message).toBe('The access token is invalid.');
+  });
+
+  it('in sandbox mode, points to npm run token', () => {
+    const sandbox = new JwtVerifier({ secret: SECRET }, { sandbox: true });
+    const hint = 'In sandbox mode, `npm run token -- <memberId>` prints one.';
+    expect(refusal(() => sandbox.verifyHeader('Bearer not-a-jwt')).message).toBe(`The access token is invalid. ${hint}`);
+    expect(refusal(() => sandbox.verifyHeader('Bearer')).message).toBe(`Sign in: send Authorization: Bearer <token>. ${hint}`);
+  });
+});

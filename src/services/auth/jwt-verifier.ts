@@ -31,7 +31,14 @@ export class JwtVerifier {
   private readonly algorithms: Algorithm[];
   private readonly verified = new Map<string, AuthenticatedMember>();
 
-  constructor(private readonly config: JwtConfig) {
+  /** In sandbox mode, refusals say where a valid development token comes from. */
+  private readonly hint: string;
+
+  constructor(
+    private readonly config: JwtConfig,
+    options: { sandbox?: boolean } = {},
+  ) {
+    this.hint = options.sandbox ? ' In sandbox mode, `npm run token -- <memberId>` prints one.' : '';
     // A KeyObject, made once. Given a string, jsonwebtoken first tries to parse it as a PEM
     // public key on every verify; for a shared secret that parse fails inside OpenSSL and costs
     // ~0.35 ms of CPU per request, more than the rest of the auth check (bench/: read path).
@@ -41,8 +48,9 @@ export class JwtVerifier {
 
   /** Accepts `Bearer <jwt>` or the bare token. */
   verifyHeader(header: string | undefined | null): AuthenticatedMember {
-    if (!header) throw unauthenticated('Sign in: send Authorization: Bearer <token>.');
-    const token = header.replace(/^Bearer\s+/i, '').trim();
+    // HTTP trims the header, so an empty `Bearer ` arrives as `Bearer`: a missing token too.
+    const token = header?.replace(/^Bearer(?:\s+|$)/i, '').trim();
+    if (!token) throw unauthenticated(`Sign in: send Authorization: Bearer <token>.${this.hint}`);
     return this.verify(token);
   }
 
@@ -73,7 +81,7 @@ export class JwtVerifier {
       payload = decoded;
     } catch (error) {
       if ((error as Error).name === 'TokenExpiredError') throw expiredToken();
-      throw unauthenticated('The access token is invalid.');
+      throw unauthenticated(`The access token is invalid.${this.hint}`);
     }
     if (typeof payload.exp !== 'number') throw unauthenticated('The access token must carry an expiry (exp).');
     if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
