@@ -54,7 +54,7 @@ export function configForSandboxWorker(config: Config): Config {
   const sandbox = runningSandbox(config.dataDir);
   if (!sandbox) {
     throw new Error(
-      `npm run worker has no Meta credentials, so it needs the Meta emulator of a running \`npm start\` (the emulator lives in the API process) and found none in ${config.dataDir}. ` +
+      `npm run worker needs Meta credentials, or in sandbox mode the Meta emulator of a running \`npm start\` (the emulator lives in the API process): none runs on ${config.dataDir}. ` +
         'Start `npm start` first (it also runs the worker itself unless DISABLE_WORKER=1), or set the Meta credentials.',
     );
   }
