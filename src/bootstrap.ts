@@ -1,25 +1,19 @@
 import 'reflect-metadata';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { MikroORM } from '@mikro-orm/postgresql';
 import express, { type ErrorRequestHandler } from 'express';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
-import { createHttpContext, type GraphQLContext } from './context';
+import { createHttpContext } from './context';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './database/embedded-postgres';
 import { assertNoPendingMigrations, runMigrations } from './database/migrate';
 import { ormOptions } from './database/orm-options';
-import { compiledExecutorGateway } from './graphql/compiled-executor';
-import { createErrorFormatter } from './graphql/format-error';
-import { jsonResponseStatusPlugin } from './graphql/json-status-plugin';
 import { buildGraphQLSchema } from './graphql/schema';
-import { operationLimitProtections } from './graphql/operation-limits';
+import { createApollo, oversizedQueryMiddleware, refuseOversizedHttp } from './graphql/apollo';
+import { OperationPipeline } from './graphql/pipeline';
 import { middlewareErrorFields, requestErrorMessage } from './http/middleware-errors';
-import { maxTokensCheck, maxTokensMiddleware, memberLimitsPlugin } from './graphql/request-limits';
 import { attachWebSocketServer } from './graphql/websocket';
 import { corsMiddleware } from './http/cors';
 import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHttpListener } from './http/graphql-http';
@@ -36,7 +30,7 @@ import { sandboxReceiverEndpoint, webhookReceiverRoutes } from './sandbox/webhoo
 import { startSandbox } from './sandbox/start-sandbox';
 import { createServices, type Services } from './services';
 import { openTokenKeys } from './services/tokens/token-keys';
-import { createTracing, graphqlSpanMiddleware, graphqlSpanPlugin, traceDatabase, type Tracing } from './tracing';
+import { createTracing, graphqlSpanMiddleware, traceDatabase, type Tracing } from './tracing';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface BootstrapOptions {
@@ -196,46 +190,21 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   return { app, httpServer, url, port: boundPort, config, orm, services, emulator, close };
 }
 
-/** Apollo on /graphql and graphql-ws on the same server; returns the graceful stop. */
+/**
+ * The operation pipeline (src/graphql/pipeline.ts) behind its three adapters on /graphql: the
+ * direct node:http listener and the express route (Apollo) for HTTP, graphql-ws for WebSocket.
+ * Returns the graceful stop.
+ */
 async function mountGraphQL(app: express.Express, httpServer: Server, services: Services, logger: Logger, tracing: Tracing): Promise<() => Promise<void>> {
-  const schema = buildGraphQLSchema();
-  const formatError = createErrorFormatter(logger);
-  const ws = attachWebSocketServer(httpServer, schema, services, formatError, { keepAliveMs: services.config.websocketKeepAliveMs });
-  const { limits } = services.config;
-  // graphql-armor (issue 15): aliases, depth, directives, cost; suggestions masked when introspection is off.
-  const armor = operationLimitProtections(limits.operation, { enabled: limits.enabled, blockFieldSuggestions: !services.config.introspection });
-  const apollo = new ApolloServer<GraphQLContext>({
-    // jit: the schema comes through the compiled executor (Apollo's executor hook); see compiled-executor.ts.
-    ...(services.config.graphqlExecutor === 'jit'
-      ? { gateway: compiledExecutorGateway(schema, (executor) => services.metrics.graphqlExecutions.inc({ executor })) }
-      : { schema }),
-    introspection: services.config.introspection,
-    validationRules: armor.validationRules,
-    includeStacktraceInErrorResponses: false,
-    // main.ts and worker.ts own SIGTERM/SIGINT. Left on (its default outside NODE_ENV=test), Apollo
-    // stops itself on the signal too and the two stops deadlock until main's 20 s force-exit:
-    // every production restart used to end with exit code 1 (test/topology.test.ts).
-    stopOnTerminationSignals: false,
-    formatError,
-    plugins: [
-      // We set no cache hints. Left on, Apollo's default cache-control plugin wraps every field
-      // resolver to collect them: a quarter of the CPU of a 20-account socialAccounts (bench/, scenario 1).
-      ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      { serverWillStart: async () => ({ drainServer: () => ws.dispose() }) },
-      ...armor.plugins,
-      memberLimitsPlugin(services),
-      jsonResponseStatusPlugin(),
-      graphqlSpanPlugin(),
-    ],
-  });
+  const pipeline = new OperationPipeline(buildGraphQLSchema(), services, logger);
+  const ws = attachWebSocketServer(httpServer, pipeline, services, { keepAliveMs: services.config.websocketKeepAliveMs });
+  const apollo = createApollo(pipeline, httpServer, () => ws.dispose());
   await apollo.start();
   const context = async (req: IncomingMessage) => createHttpContext(services, req.headers.authorization);
-  const tooManyTokens = limits.enabled ? maxTokensCheck(services) : undefined;
   app.use(
     '/graphql',
     express.json({ limit: GRAPHQL_BODY_LIMIT_BYTES }),
-    ...(tooManyTokens ? [maxTokensMiddleware(tooManyTokens)] : []),
+    oversizedQueryMiddleware(pipeline),
     graphqlSpanMiddleware(tracing),
     expressMiddleware(apollo, { context: ({ req }) => context(req) }),
   );
@@ -247,7 +216,7 @@ async function mountGraphQL(app: express.Express, httpServer: Server, services: 
     'request',
     graphqlHttpListener(apollo, context, app, logger, {
       eligible: (req) => !tracing.enabled && !(corsOrigins && req.headers.origin !== undefined),
-      refuse: tooManyTokens && ((req, body) => tooManyTokens(req.headers.authorization, body)),
+      refuse: (req, body) => refuseOversizedHttp(pipeline, 'http-post', req.headers.authorization, (body as { query?: unknown } | null)?.query),
     }),
   );
   return () => apollo.stop();

@@ -94,8 +94,24 @@ export function createMetrics() {
     }),
     graphqlExecutions: new Counter({
       name: 'graphql_executions_total',
-      help: 'GraphQL operations executed over HTTP, by executor (jit: compiled by graphql-jit; graphql-js: the fallback)',
+      help: 'GraphQL operations executed (HTTP and WebSocket queries and mutations), by executor (jit: compiled by graphql-jit; graphql-js: the rest)',
       labelNames: ['executor'] as const,
+      registers: [registry],
+    }),
+    compiledCacheBytes: new Gauge({
+      name: 'graphql_compiled_cache_bytes',
+      help: 'Estimated memory held by compiled documents in this process (bounded by GRAPHQL_COMPILED_CACHE_MB)',
+      registers: [registry],
+    }),
+    compiledCacheDocuments: new Gauge({
+      name: 'graphql_compiled_cache_documents',
+      help: 'Compiled documents held in this process',
+      registers: [registry],
+    }),
+    graphqlOperations: new Counter({
+      name: 'graphql_operations_total',
+      help: 'GraphQL operations that reached the pipeline, by transport and outcome (executed, refused: a limit, budget or client mistake before execution)',
+      labelNames: ['transport', 'outcome'] as const,
       registers: [registry],
     }),
   };

@@ -1,8 +1,8 @@
-import type { InstagramProfile } from '../../src/services/meta/profile';
+import type { InstagramProfile } from '../../src/domain/instagram-profile';
 
 /**
  * What the baselines run and return, kept identical to the app: the SQL AccountService.list sends
- * (src/services/accounts/account-snapshots.ts; MikroORM inlines the parameters, here they are bound),
+ * (src/repositories/account-snapshots.ts; MikroORM inlines the parameters, here they are bound),
  * and rows mapped to the JSON the SocialAccountFields fragment produces, field for field and in
  * the same order, so a baseline response is byte-for-byte the app's (the scenario checks that).
  */

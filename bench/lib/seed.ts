@@ -1,7 +1,7 @@
 import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { Pool } from 'pg';
-import { DEFAULT_PRICE_POLICY, priceFor } from '../../src/services/accounts/price-policy';
+import { DEFAULT_PRICE_POLICY, priceFor } from '../../src/domain/price-policy';
 import { TokenCipher } from '../../src/services/tokens/token-cipher';
 import { BENCH_JWT_SECRET, BENCH_TOKEN_KEY } from './env';
 

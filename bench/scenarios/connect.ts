@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { print } from 'graphql';
 import { ConnectInstagramDocument, OAuthUrlDocument } from '../../client/generated/graphql';
-import { IG_PROFILE_FIELDS } from '../../src/services/meta/profile';
+import { IG_PROFILE_FIELDS } from '../../src/domain/instagram-profile';
 import { BENCH_APPS, BENCH_REDIRECT_URI } from '../lib/env';
 import { graphql } from '../lib/graphql-client';
 import { int, ms } from '../lib/report';

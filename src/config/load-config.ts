@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_PRICE_POLICY, parsePricePolicy, type PricePolicy } from '../services/accounts/price-policy';
+import { DEFAULT_PRICE_POLICY, parsePricePolicy, type PricePolicy } from '../domain/price-policy';
 import { DEVELOPMENT_JWT_SECRET, DEVELOPMENT_TOKEN_KEY_FILE, SANDBOX_APPS, SANDBOX_WEBHOOK_SECRET } from './constants';
 import { readVariables, redactUrl, type Env, type Mode, type Problems, type Values } from './parsers';
 import type { Config, JwtConfig, MetaApp, TokenKeySource, WebhookConfig } from './types';
@@ -92,6 +92,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     },
     websocketKeepAliveMs: settings.WS_KEEPALIVE_MS,
     graphqlExecutor: settings.GRAPHQL_EXECUTOR,
+    compiledDocuments: { cacheBytes: Math.round(settings.GRAPHQL_COMPILED_CACHE_MB * 1024 * 1024), maxFields: settings.GRAPHQL_COMPILE_MAX_FIELDS },
     workerPort: settings.WORKER_PORT,
     statusEventRetentionDays: settings.STATUS_EVENT_RETENTION_DAYS,
     sandbox,

@@ -1,4 +1,4 @@
-import type { PricePolicy } from '../services/accounts/price-policy';
+import type { PricePolicy } from '../domain/price-policy';
 
 /**
  * The whole runtime configuration. Read and validated once, at startup, from the environment
@@ -25,6 +25,8 @@ export interface Config {
   websocketKeepAliveMs: number;
   /** `jit`: queries run compiled by graphql-jit (graphql-js for the rest); `graphql-js`: everything through graphql-js. */
   graphqlExecutor: 'jit' | 'graphql-js';
+  /** The compiled-document cache: its memory bound (estimated bytes) and the largest operation compiled (fields selected). */
+  compiledDocuments: { cacheBytes: number; maxFields: number };
   /** Port of the operational routes (/healthz, /readyz, /metrics) when running as `npm run worker`. */
   workerPort: number;
   /** connection_event rows older than this are pruned by the worker; a cursor older than this is CURSOR_EXPIRED. */

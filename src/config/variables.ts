@@ -37,7 +37,19 @@ const service = {
   }),
   GRAPHQL_EXECUTOR: choice(['jit', 'graphql-js'], {
     default: 'jit',
-    doc: '`jit`: HTTP queries run compiled by graphql-jit once a document repeats (same answers; graphql-js runs mutations, first uses and anything it cannot compile); `graphql-js`: graphql-js only',
+    doc: '`jit`: signed-in queries (HTTP and WebSocket) run compiled by graphql-jit once a document repeats (same answers; graphql-js runs mutations, first uses, anonymous requests and anything it cannot or should not compile); `graphql-js`: graphql-js only',
+  }),
+  GRAPHQL_COMPILED_CACHE_MB: decimal({
+    default: 16,
+    min: 0,
+    max: 4096,
+    doc: 'memory for compiled documents per process (an estimate of each compiled function; least recently used goes first; `graphql_compiled_cache_bytes`)',
+  }),
+  GRAPHQL_COMPILE_MAX_FIELDS: integer({
+    default: 100,
+    min: 0,
+    max: 100000,
+    doc: 'operations selecting more fields than this (fragments expanded) always run through graphql-js: the code generated grows with them (~2,400 characters, ~7 KB of heap per field)',
   }),
   STATUS_EVENT_RETENTION_DAYS: decimal({
     default: 30,

@@ -30,7 +30,7 @@ export enum SocialConnectionStatus {
   ERROR = 'ERROR',
 }
 
-/** Reach tier, from the follower count (thresholds: the price policy, src/services/accounts/price-policy.ts). */
+/** Reach tier, from the follower count (thresholds: the price policy, src/domain/price-policy.ts). */
 export enum PriceTier {
   S = 'S',
   A = 'A',

@@ -14,7 +14,7 @@ const REQUEST_ERROR_CODES = new Set([
 ]);
 
 /** Refusals our limits raise before execution (operation limits, member budgets): code and extensions pass as built. */
-const REFUSAL_CODES = new Set<string>([ErrorCode.OPERATION_LIMIT_EXCEEDED, ErrorCode.RATE_LIMITED]);
+const REFUSAL_CODES = new Set<string>([ErrorCode.OPERATION_LIMIT_EXCEEDED, ErrorCode.RATE_LIMITED, ErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED]);
 
 /** Our refusal behind `error`: itself, or the rule's error Apollo wrapped in a GRAPHQL_VALIDATION_FAILED. */
 function refusalOf(error: unknown): GraphQLError | undefined {
@@ -24,19 +24,47 @@ function refusalOf(error: unknown): GraphQLError | undefined {
   return undefined;
 }
 
+/** graphql-js's "Did you mean ...?" (fields, arguments, types, enum values in variables). */
+const SUGGESTION = /\s*Did you mean [^?]*\?/g;
+
 /**
- * The one place errors become what clients see: our AppErrors and classified Meta errors keep
- * their code and message; anything unexpected is logged and replaced by INTERNAL_SERVER_ERROR,
- * so no internals or stack traces leak.
+ * The one place errors become what clients see, on every transport: our AppErrors and classified
+ * Meta errors keep their code and message; anything unexpected is logged and replaced by
+ * INTERNAL_SERVER_ERROR, so no internals or stack traces leak. With `maskSuggestions` (introspection
+ * off) graphql-js's "Did you mean ...?" is cut from every message: it would spell the schema out
+ * to anyone guessing names.
  */
-export function createErrorFormatter(logger: Logger) {
+export function createErrorFormatter(logger: Logger, options: { maskSuggestions?: boolean } = {}) {
+  const format = formatWith(logger);
+  if (!options.maskSuggestions) return format;
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const result = format(formatted, error);
+    const message = result.message.replace(SUGGESTION, '');
+    return message === result.message ? result : { ...result, message };
+  };
+}
+
+/**
+ * What failed: the resolver's error behind graphql-js's wrapper, or the error a step before
+ * execution threw (Apollo and the WebSocket adapter wrap those in a GraphQLError without a path),
+ * so that, say, a dropped database connection is classified the same wherever it surfaced.
+ */
+function causeOf(error: unknown): unknown {
+  const unwrapped = unwrapResolverError(error);
+  if (unwrapped instanceof GraphQLError && !unwrapped.path && unwrapped.originalError && !(unwrapped.originalError instanceof GraphQLError)) {
+    return unwrapped.originalError;
+  }
+  return unwrapped;
+}
+
+function formatWith(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const refusal = refusalOf(error);
     if (refusal) {
       const { http: _http, ...extensions } = refusal.extensions as Record<string, unknown>;
       return { message: refusal.message, locations: formatted.locations, extensions };
     }
-    const original = unwrapResolverError(error);
+    const original = causeOf(error);
     const code = formatted.extensions?.code;
     if (original === error && typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) {
       return { message: formatted.message, locations: formatted.locations, extensions: { code } };

@@ -1,26 +1,22 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { AppError, ErrorCode, graphQLErrorFrom } from '../errors';
+import { ErrorCode } from '../errors';
 import type { Services } from '../services';
-import { createTokenGuard, refusedLimit } from './operation-limits';
 
 /** graphql-ws's code for "no connection_init in time". */
 export const INIT_TIMEOUT = 4408;
 /** Close code for a socket over WS_MAX_SOCKETS_PER_MEMBER (4429, after HTTP's 429). */
 export const TOO_MANY_SOCKETS = 4429;
 
-const OUR_CODES = new Set<string>(Object.values(ErrorCode));
-
 /**
  * The WebSocket side of issue 15, kept out of websocket.ts: sockets per member (on this instance:
  * a socket lives on one instance, and a shared count would need rows a crashed instance leaves
- * behind), subscriptions per socket, tokens and the member's operations budget at subscribe, and
- * oversized messages counted instead of printed, and the connection_init timeout. maxPayload and
- * the operation-limit validation rules are options websocket.ts passes to ws and graphql-ws.
+ * behind), subscriptions per socket, oversized messages counted instead of printed, and the
+ * connection_init timeout. maxPayload is an option websocket.ts passes to ws; tokens, the rule set
+ * and budgets are the operation pipeline's (pipeline.ts), as on every transport.
  */
 export function createWebSocketLimits(services: Services, memberOf: (socket: WebSocket) => string | undefined) {
   const limits = services.config.limits;
-  const tokenGuard = limits.enabled ? createTokenGuard(limits.operation.maxTokens) : () => undefined;
   const socketsByMember = new Map<string, number>();
 
   return {
@@ -42,41 +38,17 @@ export function createWebSocketLimits(services: Services, memberOf: (socket: Web
     },
 
     /**
-     * onSubscribe, before the document is parsed: the socket's subscriptions (graphql-ws already
-     * holds a slot for this one), its tokens, then the member's operations budget.
+     * onSubscribe, first: the socket's subscriptions (graphql-ws already holds a slot for this
+     * one). The rest of what a subscribe goes through is the pipeline's (pipeline.ts).
      */
-    async checkSubscribe(socket: WebSocket, activeOnSocket: number, query: unknown): Promise<GraphQLError[] | undefined> {
-      const memberId = memberOf(socket);
-      if (activeOnSocket > limits.websocket.maxSubscriptionsPerSocket) {
-        services.refusals.refused('ws_subscriptions_per_socket', memberId);
-        return [
-          new GraphQLError(
-            `At most ${limits.websocket.maxSubscriptionsPerSocket} subscriptions per connection; complete one first or open another connection.`,
-            {
-              extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, limit: limits.websocket.maxSubscriptionsPerSocket },
-            },
-          ),
-        ];
-      }
-      const tooLarge = typeof query === 'string' ? tokenGuard(query) : undefined;
-      if (tooLarge) return [tooLarge];
-      if (!memberId) return undefined;
-      try {
-        await services.memberLimits.consume(memberId, { operations: 1 });
-      } catch (error) {
-        if (!(error instanceof AppError)) throw error;
-        return [graphQLErrorFrom(error)];
-      }
-      return undefined;
-    },
-
-    /** onError: our coded refusals keep their code and extensions (and are counted); anything else is a validation failure. */
-    formatSubscribeError(socket: WebSocket, error: GraphQLError): GraphQLFormattedError {
-      const limit = refusedLimit(error);
-      if (limit) services.refusals.refused(limit, memberOf(socket));
-      const code = error.extensions?.code;
-      if (typeof code === 'string' && OUR_CODES.has(code)) return { message: error.message, locations: error.locations, extensions: error.extensions };
-      return { message: error.message, locations: error.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    refuseSubscription(socket: WebSocket, activeOnSocket: number): GraphQLError[] | undefined {
+      if (activeOnSocket <= limits.websocket.maxSubscriptionsPerSocket) return undefined;
+      services.refusals.refused('ws_subscriptions_per_socket', memberOf(socket));
+      return [
+        new GraphQLError(`At most ${limits.websocket.maxSubscriptionsPerSocket} subscriptions per connection; complete one first or open another connection.`, {
+          extensions: { code: ErrorCode.SUBSCRIPTION_LIMIT_EXCEEDED, limit: limits.websocket.maxSubscriptionsPerSocket },
+        }),
+      ];
     },
 
     /**

@@ -1,9 +1,9 @@
 import { forkEm } from '../database/transaction';
-import { countAccountsByStatus } from '../repositories/social-account.repository';
-import { storedTokensByKey } from '../repositories/stored-token.repository';
 import { Router } from 'express';
 import type { Services } from '../services';
 import { printSortedSchema } from '../graphql/schema';
+import { recordAccountStats } from '../services/accounts/account-stats';
+import { recordStoredTokenStats } from '../services/tokens/token-stats';
 import { recordWebhookStats } from '../services/webhooks/webhook-stats';
 
 /** Liveness, readiness, the schema file and metrics. No authentication: nothing here is personal. */
@@ -31,16 +31,11 @@ export function operationalRoutes(services: Services): Router {
   router.get('/metrics', async (_req, res) => {
     // Counted at scrape time from the database, so every instance reports the same truth.
     const em = forkEm(services.orm);
-    const counts = await countAccountsByStatus(em);
-    services.metrics.accountsByStatus.reset();
-    for (const { status, n } of counts) services.metrics.accountsByStatus.set({ status }, n);
+    await recordAccountStats(em, services.metrics);
     await recordWebhookStats(em, services.clock.now(), services.metrics);
     // At scrape time too: the one place it is set, so it is never stale.
     services.metrics.subscriptions.set(services.events.subscriberCount);
-    services.metrics.storedTokens.reset();
-    for (const { keyId, n } of await storedTokensByKey(em)) {
-      services.metrics.storedTokens.set({ key_id: keyId, key: services.tokenCipher.keyStatus(keyId) }, n);
-    }
+    await recordStoredTokenStats(em, services.metrics, services.tokenCipher);
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   return router;

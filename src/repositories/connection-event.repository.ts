@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConnectionEvent } from '../entities';
 import { pgTextArray, pgUuidArray } from '../database/sql';
 import type { SocialConnectionStatus } from '../domain/social-account';
-import type { StatusEvent } from '../schema/connection-status-change';
-import type { AccountSnapshot } from '../services/accounts/account-snapshots';
-import { accountSnapshotMapping } from '../services/accounts/account-snapshots';
-import { encodeCursor } from '../services/events/cursor';
+import type { AccountSnapshot } from '../entities/account-snapshot';
+import type { StatusEvent } from '../entities/status-event';
+import { encodeCursor } from '../domain/status-cursor';
+import { accountSnapshotMapping } from './account-snapshots';
 
 /**
  * connection_event and member_event_seq: the SQL of the status event path. Positions come from

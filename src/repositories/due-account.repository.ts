@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgUuidArray } from '../database/sql';
 import { SocialConnectionStatus, type LoginProvider } from '../domain/social-account';
-import { priceFor, type PricePolicy } from '../services/accounts/price-policy';
-import type { InstagramProfile } from '../services/meta/profile';
+import { priceFor, type PricePolicy } from '../domain/price-policy';
+import type { InstagramProfile } from '../domain/instagram-profile';
 
 /** What the worker needs to know about an account it claimed; one query, no entities. */
 export interface DueAccount {

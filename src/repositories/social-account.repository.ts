@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pgUuidArray } from '../database/sql';
 import { SocialConnectionStatus, SocialPlatform } from '../domain/social-account';
-import { accountSnapshotMapping, type AccountSnapshot } from '../services/accounts/account-snapshots';
+import type { AccountSnapshot } from '../entities/account-snapshot';
+import { accountSnapshotMapping } from './account-snapshots';
 
 /**
  * social_account: the reads and writes that bypass the unit of work (lists, lazy token columns,

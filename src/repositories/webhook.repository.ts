@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { accountSnapshotMapping } from '../services/accounts/account-snapshots';
+import { accountSnapshotMapping } from './account-snapshots';
 
 /**
  * webhook_event and webhook_delivery: the outbox. Each step is one statement, so several

@@ -1,6 +1,7 @@
 import { Args, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { GraphQLContext } from '../context';
-import { ConnectionStatusChange, type StatusEvent } from '../schema/connection-status-change';
+import type { StatusEvent } from '../entities/status-event';
+import { ConnectionStatusChange } from '../schema/connection-status-change';
 import { ConnectionStatusChangedArgs } from './types/connection-status-changed-args';
 
 @Resolver(() => ConnectionStatusChange)

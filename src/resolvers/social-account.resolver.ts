@@ -3,7 +3,7 @@ import type { GraphQLContext } from '../context';
 import { SocialConnectionStatus } from '../domain/social-account';
 import { SocialAccount } from '../entities/social-account.entity';
 import { ConnectionStatusChange } from '../schema/connection-status-change';
-import type { AccountSnapshot } from '../services/accounts/account-snapshots';
+import type { AccountSnapshot } from '../entities/account-snapshot';
 import type { AuthenticatedMember } from '../services/auth/jwt-verifier';
 import { CurrentMember } from './decorators/current-member';
 import { StatusHistoryArgs } from './types/status-history-args';

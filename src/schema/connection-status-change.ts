@@ -1,10 +1,11 @@
 import { Field, ObjectType } from 'type-graphql';
 import { SocialAccount } from '../entities/social-account.entity';
-import type { AccountSnapshot } from '../services/accounts/account-snapshots';
+import type { AccountSnapshot } from '../entities/account-snapshot';
+import type { StatusEvent } from '../entities/status-event';
 import { SocialConnectionStatus } from '../domain/social-account';
 
 @ObjectType({ description: "A change of one account's connection status, pushed to subscribers." })
-export class ConnectionStatusChange {
+export class ConnectionStatusChange implements Omit<StatusEvent, 'position' | 'accountId'> {
   @Field(() => String, {
     description:
       'Opaque; ordered per member in commit order. Pass it as connectionStatusChanged(after:) to receive, exactly once, every change committed after this one.',
@@ -25,10 +26,4 @@ export class ConnectionStatusChange {
 
   @Field(() => Date)
   changedAt!: Date;
-}
-
-/** A change as the event path carries it: its position in the member's sequence travels with it (not exposed). */
-export interface StatusEvent extends ConnectionStatusChange {
-  position: number;
-  accountId: string;
 }

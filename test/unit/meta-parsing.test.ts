@@ -8,7 +8,7 @@ import {
 } from '../../src/services/meta/errors';
 import { parseShortLivedToken } from '../../src/services/meta/instagram-client';
 import { parseJsonKeepingBigInts } from '../../src/services/meta/json';
-import { accountTypeOf } from '../../src/services/meta/profile';
+import { accountTypeOf } from '../../src/domain/instagram-profile';
 import {
   parseBusinessUseCaseUsage,
   parseRetryAfter,

@@ -1,5 +1,5 @@
-import type { AccountSnapshot } from '../../services/accounts/account-snapshots';
-import type { InstagramProfile } from '../../services/meta/profile';
+import type { AccountSnapshot } from '../../entities/account-snapshot';
+import type { InstagramProfile } from '../../domain/instagram-profile';
 
 /** An account as the existing REST API names its fields. `platform` 1 is Instagram there. */
 export interface LegacyAccount extends Omit<InstagramProfile, 'accountType'> {

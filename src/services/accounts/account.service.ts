@@ -8,15 +8,15 @@ import { LoginProvider, SocialConnectionStatus, SocialPlatform } from '../../dom
 import { MetaAuthError, MetaError, MetaPermissionError } from '../meta/errors';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
-import { normalizeProfile, type InstagramProfile } from '../meta/profile';
+import { normalizeProfile, type InstagramProfile } from '../../domain/instagram-profile';
 import type { TokenVault } from '../tokens/token-vault';
 import { permissionReason } from '../meta/grant-reach';
-import type { AccountSnapshot } from './account-snapshots';
+import type { AccountSnapshot } from '../../entities/account-snapshot';
 import { facebookDeadlineInputs, listAccountSnapshots } from '../../repositories/social-account.repository';
 import { facebookDeadline } from './facebook-deadline';
 import { isUserFixable, nextRecheckAt, RECHECK_FOR_MS } from './user-fixable-expiry';
 import type { AccountStatusService } from './account-status.service';
-import { priceFor, type PricePolicy } from './price-policy';
+import { priceFor, type PricePolicy } from '../../domain/price-policy';
 import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '../../repositories/meta-grant.repository';
 import { canRevoke } from './shared-meta-user';
 import { describeError } from '../../describe-error';
@@ -63,7 +63,7 @@ export class AccountService {
     },
   ) {}
 
-  /** Newest first. Without statuses: everything but DISCONNECTED. Read-only snapshots, not entities (see account-snapshots.ts). */
+  /** Newest first. Without statuses: everything but DISCONNECTED. Read-only snapshots, not entities (see src/repositories/account-snapshots.ts). */
   async list(em: EntityManager, memberId: string, statuses?: SocialConnectionStatus[] | null): Promise<AccountSnapshot[]> {
     const wanted = statuses && statuses.length > 0 ? [...new Set(statuses)] : undefined;
     return listAccountSnapshots(em, memberId, wanted);

@@ -1,4 +1,4 @@
-import type { StatusEvent } from '../../schema/connection-status-change';
+import type { StatusEvent } from '../../entities/status-event';
 
 export const REPLAY_BATCH = 200;
 

@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger';
-import type { StatusEvent } from '../../schema/connection-status-change';
+import type { StatusEvent } from '../../entities/status-event';
 import type { EventStream } from './event-stream';
 import { describeError } from '../../describe-error';
 

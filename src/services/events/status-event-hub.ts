@@ -3,9 +3,9 @@ import { forkEm } from '../../database/transaction';
 import type { Clock } from '../../clock';
 import { AppError, ErrorCode } from '../../errors';
 import type { Logger } from '../../logger';
-import type { StatusEvent } from '../../schema/connection-status-change';
-import type { AccountSnapshot } from '../accounts/account-snapshots';
-import { decodeCursor } from './cursor';
+import type { AccountSnapshot } from '../../entities/account-snapshot';
+import type { StatusEvent } from '../../entities/status-event';
+import { decodeCursor, type StatusCursor } from '../../domain/status-cursor';
 import { EventStream, REPLAY_BATCH } from './event-stream';
 import { MemberFeeds } from './member-feeds';
 import { StatusListener } from './status-listener';
@@ -78,7 +78,7 @@ export class StatusEventHub {
    * foreign cursor, CURSOR_EXPIRED for one older than the retention.
    */
   async subscribe(memberId: string, options: { accountId?: string; after?: string | null } = {}): Promise<AsyncIterableIterator<StatusEvent>> {
-    const cursor = options.after != null ? decodeCursor(memberId, options.after) : undefined;
+    const cursor = options.after != null ? memberCursor(memberId, options.after) : undefined;
     if (cursor && cursor.changedAtMs < this.retentionCutoff().getTime()) throw cursorExpired(this.retentionDays);
     const { accountId } = options;
     // Counted once its starting point is fixed: a change committed after subscriberCount went up
@@ -97,7 +97,7 @@ export class StatusEventHub {
       await this.feeds.attach(memberId, stream);
       const sequence = await readMemberSequence(this.fork(), memberId);
       if (!cursor) stream.startLive(sequence.last);
-      else if (cursor.position > sequence.last) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { field: 'after' });
+      else if (cursor.position > sequence.last) throw notOurCursor();
       else if (cursor.position < sequence.prunedThrough) throw cursorExpired(this.retentionDays);
       else stream.startReplay(cursor.position);
     } catch (error) {
@@ -114,7 +114,7 @@ export class StatusEventHub {
     if (!Number.isInteger(first) || first < 1 || first > 100) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'first must be between 1 and 100.', { field: 'first' });
     }
-    const before = after != null ? decodeCursor(memberId, after).position : undefined;
+    const before = after != null ? memberCursor(memberId, after).position : undefined;
     return readAccountHistory(em, memberId, account, first, before);
   }
 
@@ -126,6 +126,18 @@ export class StatusEventHub {
   private fork(): EntityManager {
     return forkEm(this.orm);
   }
+}
+
+/** The member's cursor, or BAD_USER_INPUT (field `after`) for anything malformed or another member's. */
+function memberCursor(memberId: string, after: string): StatusCursor {
+  const cursor = decodeCursor(memberId, after);
+  if (cursor === 'malformed') throw notOurCursor();
+  if (cursor === 'foreign') throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor belongs to another member.', { field: 'after' });
+  return cursor;
+}
+
+function notOurCursor(): AppError {
+  return new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { field: 'after' });
 }
 
 function cursorExpired(days: number): AppError {

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { OutageLog } from '../../database/outage-log';
 import type { Logger } from '../../logger';
 import { decodeNotice, STATUS_CHANNEL } from './topics';
 import { describeError } from '../../describe-error';
@@ -19,14 +20,16 @@ export class StatusListener {
   private stopped = true;
   private reconnectTimer?: NodeJS.Timeout;
   private retryMs = FIRST_RETRY_MS;
-  private lostAt?: number;
+  private readonly outage: OutageLog;
   private reason = 'not started';
 
   constructor(
     private readonly connectionString: string,
     private readonly logger: Logger,
     private readonly handlers: { onNotice(memberId: string): void; onListening(): void },
-  ) {}
+  ) {
+    this.outage = new OutageLog(logger.child({ component: 'status-listener' }), 'reconnecting (subscribers stay attached, nothing is lost)');
+  }
 
   get listening(): boolean {
     return this.client !== undefined;
@@ -86,10 +89,8 @@ export class StatusListener {
     }
     this.client = client;
     this.retryMs = FIRST_RETRY_MS;
-    if (this.lostAt !== undefined) {
-      this.logger.warn({ downMs: Date.now() - this.lostAt }, 'status event listener reconnected; catching up on changes committed meanwhile');
-      this.lostAt = undefined;
-    }
+    // The feeds catch up on changes committed meanwhile (onListening).
+    this.outage.recovered();
     this.handlers.onListening();
   }
 
@@ -102,14 +103,9 @@ export class StatusListener {
     client.on('error', () => undefined);
     client.end().catch(() => undefined);
     if (this.reconnectTimer) return;
-    if (this.lostAt === undefined) {
-      this.lostAt = Date.now();
-      this.reason = 'the status event listener lost its database connection and is reconnecting';
-      this.logger.warn(
-        { err: error === undefined ? undefined : describeError(error) },
-        'status event listener lost its database connection; reconnecting (subscribers stay attached, nothing is lost)',
-      );
-    }
+    this.reason = 'the status event listener lost its database connection and is reconnecting';
+    // A dropped LISTEN connection is an outage whatever the error says (often none: just 'end').
+    this.outage.unavailable(error === undefined ? 'the connection ended' : describeError(error));
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       void this.connect();

@@ -1,7 +1,7 @@
 import type { MetaConfig } from '../../config';
 import { MetaAppCredentialsError, MetaAuthError, MetaBadRequestError, MetaPermissionError, MetaTransientError } from './errors';
 import type { MetaHttp } from './meta-http';
-import { IG_PROFILE_FIELDS, type RawInstagramProfile } from './profile';
+import { IG_PROFILE_FIELDS, type RawInstagramProfile } from '../../domain/instagram-profile';
 
 export interface FacebookToken {
   accessToken: string;

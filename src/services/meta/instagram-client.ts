@@ -1,7 +1,7 @@
 import type { MetaConfig } from '../../config';
 import { MetaBadRequestError } from './errors';
 import type { MetaHttp } from './meta-http';
-import type { RawInstagramProfile } from './profile';
+import type { RawInstagramProfile } from '../../domain/instagram-profile';
 
 export interface InstagramShortLivedToken {
   accessToken: string;

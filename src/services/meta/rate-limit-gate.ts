@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import type { Clock } from '../../clock';
+import { OutageLog } from '../../database/outage-log';
 import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
 import { activePauses, deletePausesEndedBefore, savePausesAndNotify } from '../../repositories/meta-rate-limit-pause.repository';
@@ -45,7 +46,12 @@ export class RateLimitGate {
   private stopped = true;
   private reloading?: Promise<void>;
 
-  constructor(private readonly deps: { orm: MikroORM; databaseUrl: string; clock: Clock; logger: Logger; thresholdPercent: number; events?: GateEvents }) {}
+  private readonly outage: OutageLog;
+
+  constructor(private readonly deps: { orm: MikroORM; databaseUrl: string; clock: Clock; logger: Logger; thresholdPercent: number; events?: GateEvents }) {
+    // Pauses this process learns from Meta still hold meanwhile; other processes' are picked up once it answers.
+    this.outage = new OutageLog(deps.logger.child({ component: 'rate-limit-gate' }), 'reloading pauses when it answers');
+  }
 
   get thresholdPercent(): number {
     return this.deps.thresholdPercent;
@@ -57,7 +63,10 @@ export class RateLimitGate {
     await this.reload();
     this.reloadTimer = setInterval(() => {
       this.reloading ??= this.reload()
-        .catch((error) => this.deps.logger.warn({ err: describeError(error) }, 'reloading rate-limit pauses failed'))
+        .then(
+          () => this.outage.recovered(),
+          (error) => this.outage.failed(error, 'reloading rate-limit pauses failed'),
+        )
         .finally(() => (this.reloading = undefined));
     }, RELOAD_INTERVAL_MS);
     this.reloadTimer.unref();
@@ -150,7 +159,7 @@ export class RateLimitGate {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (error) {
-      this.deps.logger.warn({ err: describeError(error) }, 'rate-limit pause listener could not connect; relying on reloads');
+      this.outage.failed(error, 'rate-limit pause listener could not connect; relying on reloads');
       this.lost(client);
       return;
     }
@@ -159,6 +168,7 @@ export class RateLimitGate {
       return;
     }
     this.listener = client;
+    this.outage.recovered();
   }
 
   /** Reconnects the listener; the periodic reload covers what was sent meanwhile. */

@@ -10,7 +10,7 @@ import { MetaBadRequestError, MetaPermissionError, MetaRateLimitError, MetaTrans
 import type { FacebookClient, FacebookPage } from '../meta/facebook-client';
 import { grantReach, lostPageReason, reaches } from '../meta/grant-reach';
 import type { InstagramClient } from '../meta/instagram-client';
-import { accountTypeOf, normalizeProfile } from '../meta/profile';
+import { accountTypeOf, normalizeProfile } from '../../domain/instagram-profile';
 import type { OAuthStateService } from './oauth-state.service';
 import { describeError } from '../../describe-error';
 

@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { OutageLog } from '../../database/outage-log';
 import { forkEm } from '../../database/transaction';
 import {
   claimDueDeliveries,
@@ -57,6 +58,7 @@ const DAY = 86400_000;
 export class WebhookDeliveryWorker {
   private readonly sender: WebhookSender;
   private readonly wakeOnCommit: CommitWake;
+  private readonly outage: OutageLog;
   private loop?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
@@ -65,6 +67,7 @@ export class WebhookDeliveryWorker {
   private lastPurge = 0;
 
   constructor(private readonly deps: Deps) {
+    this.outage = new OutageLog(deps.logger, 'deliveries wait; retrying every poll interval');
     this.sender = new WebhookSender(deps.config.secret ?? '', deps.config.timeoutMs, deps.clock);
     this.wakeOnCommit = new CommitWake(deps.databaseUrl, () => {
       this.woken = true;
@@ -80,14 +83,15 @@ export class WebhookDeliveryWorker {
     if (this.loop || !this.deps.outbox.enabled) return;
     this.stopping = false;
     this.loop = (async () => {
-      await this.failOrphans().catch((error) => this.deps.logger.error({ err: error }, 'could not retire deliveries to removed endpoints'));
+      await this.failOrphans().catch((error) => this.outage.failed(error, 'could not retire deliveries to removed endpoints'));
       while (!this.stopping) {
         await this.wakeOnCommit.ensure();
         try {
           const report = await this.runOnce();
+          this.outage.recovered();
           if (report.attempted > 0 || report.notices > 0) this.deps.logger.debug({ ...report }, 'webhook deliveries done');
         } catch (error) {
-          this.deps.logger.error({ err: error }, 'webhook delivery round failed; retrying after the poll interval');
+          this.outage.failed(error, 'webhook delivery round failed; retrying after the poll interval');
         }
         if (this.stopping) break;
         if (this.woken) {

@@ -4,7 +4,7 @@ import type { Clock } from '../../clock';
 import type { WorkerConfig } from '../../config';
 import { LoginProvider } from '../../domain/social-account';
 import { accountsDueReconnectNotice } from '../../repositories/webhook.repository';
-import { accountSnapshotMapping } from '../accounts/account-snapshots';
+import { accountSnapshotMapping } from '../../repositories/account-snapshots';
 import { LifecycleSchedule } from '../worker/schedule';
 import type { WebhookOutbox } from './webhook-outbox';
 

@@ -4,7 +4,8 @@ import { SocialConnectionStatus } from '../../domain/social-account';
 import { checkGrantAccounts } from './facebook-page-checks';
 import { syncGrantProfiles } from './facebook-profile-sync';
 import { judgeGrant, type GrantVerdict } from './facebook-grant-verdict';
-import type { Decision, FlowContext } from './flow-context';
+import type { Decision } from './decisions';
+import type { FlowContext } from './flow-context';
 
 /**
  * Facebook Login: the claimed accounts of one grant (one Meta user's token), in phases:

@@ -3,7 +3,8 @@ import type { DueAccount } from '../../repositories/due-account.repository';
 import { MetaAppCredentialsError, MetaAuthError, MetaError } from '../meta/errors';
 import { grantReach, type GrantReach } from '../meta/grant-reach';
 import { UnreadableStoredTokenError } from '../tokens/unreadable-token';
-import type { Decision, FlowContext } from './flow-context';
+import type { Decision } from './decisions';
+import type { FlowContext } from './flow-context';
 
 /** One worker per grant per this long may call Meta for it, however its accounts were claimed. */
 const GRANT_CLAIM_MS = 5 * 60_000;

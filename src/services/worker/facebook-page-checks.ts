@@ -4,7 +4,8 @@ import { facebookDeadline } from '../accounts/facebook-deadline';
 import { MetaAuthError, MetaError } from '../meta/errors';
 import { lostPageReason, reaches } from '../meta/grant-reach';
 import type { GrantVerdict } from './facebook-grant-verdict';
-import type { Decision, FlowContext } from './flow-context';
+import type { Decision } from './decisions';
+import type { FlowContext } from './flow-context';
 
 /**
  * Phases 2 and 3 of a Facebook grant, per account. 2: the one rule (facebookDeadline, shared with

@@ -1,8 +1,9 @@
 import type { DueAccount } from '../../repositories/due-account.repository';
 import { MetaAuthError, MetaError, MetaPermissionError, MetaTransientError } from '../meta/errors';
-import { IG_PROFILE_FIELDS, normalizeProfile, type RawInstagramProfile } from '../meta/profile';
+import { IG_PROFILE_FIELDS, normalizeProfile, type RawInstagramProfile } from '../../domain/instagram-profile';
 import type { GrantVerdict } from './facebook-grant-verdict';
-import type { Decision, FlowContext } from './flow-context';
+import type { Decision } from './decisions';
+import type { FlowContext } from './flow-context';
 
 /** Graph API batch requests take at most 50 requests per call. */
 const GRAPH_BATCH_LIMIT = 50;

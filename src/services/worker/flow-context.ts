@@ -2,38 +2,16 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
 import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
-import type { AccountOutcome, DueAccountRepository } from '../../repositories/due-account.repository';
-import type { GrantCheckRepository, GrantTokenWrite } from '../../repositories/grant-check.repository';
-import type { SocialConnectionStatus } from '../../domain/social-account';
+import type { DueAccountRepository } from '../../repositories/due-account.repository';
+import type { GrantCheckRepository } from '../../repositories/grant-check.repository';
 import type { AccountService } from '../accounts/account.service';
-import type { MetaError } from '../meta/errors';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import type { TokenVault } from '../tokens/token-vault';
 import type { AppCredentialsWatch } from './app-credentials';
+import type { SweepReport } from './decisions';
 import type { OutcomeRecorder } from './outcomes';
 import type { LifecycleSchedule } from './schedule';
-
-export interface SweepReport {
-  claimed: number;
-  refreshed: number;
-  refreshFailed: number;
-  grantChecks: number;
-  synced: number;
-  /** Non-auth failures that were damped (no status change). */
-  deferred: number;
-  statusChanges: number;
-}
-
-/** What the worker decided about one account; written in bulk, except status changes. */
-export interface Decision extends AccountOutcome {
-  /** A status change, made through AccountService after the bulk write. */
-  change?: { to: SocialConnectionStatus; reason: string | null } | { metaError: MetaError };
-  /** A refreshed Instagram token, written for the whole batch before the outcomes. */
-  refresh?: GrantTokenWrite;
-  /** The account could not be looked at (our app token refused): only its next check moves. */
-  postponeTo?: Date;
-}
 
 /**
  * Everything a flow (Instagram refresh, Facebook grant check, expiry re-check) needs for one

@@ -1,10 +1,10 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
+import { OutageLog } from '../../database/outage-log';
 import { forkEm } from '../../database/transaction';
 import type { Logger } from '../../logger';
 import { deleteWindowsEndedBefore } from '../../repositories/member-rate-limit.repository';
 import { deleteStatesExpiredBefore } from '../../repositories/oauth-state.repository';
-import { describeError } from '../../describe-error';
 
 /** How long an expired OAuth state is kept (a little slack for instances whose clocks disagree). */
 const STATE_GRACE_MS = 60_000;
@@ -24,8 +24,11 @@ export class Housekeeping {
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = true;
+  private readonly outage: OutageLog;
 
-  constructor(private readonly deps: { orm: MikroORM; clock: Clock; logger: Logger; intervalMs: number; batchSize: number }) {}
+  constructor(private readonly deps: { orm: MikroORM; clock: Clock; logger: Logger; intervalMs: number; batchSize: number }) {
+    this.outage = new OutageLog(deps.logger, 'expired rows wait; retrying at the next interval');
+  }
 
   start(): void {
     if (!this.stopped) return;
@@ -63,7 +66,10 @@ export class Housekeeping {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .catch((error) => this.deps.logger.warn({ err: describeError(error) }, 'housekeeping failed; retrying at the next interval'))
+        .then(
+          () => this.outage.recovered(),
+          (error) => this.outage.failed(error, 'housekeeping failed; retrying at the next interval'),
+        )
         .finally(() => this.schedule(this.deps.intervalMs));
     }, delayMs);
     this.timer.unref();

@@ -2,9 +2,10 @@ import { isoDay } from '../../domain/time';
 import type { DueAccount } from '../../repositories/due-account.repository';
 import { SocialConnectionStatus } from '../../domain/social-account';
 import { MetaAuthError, MetaError, MetaPermissionError, MetaTransientError } from '../meta/errors';
-import { normalizeProfile } from '../meta/profile';
+import { normalizeProfile } from '../../domain/instagram-profile';
 import { UnreadableStoredTokenError } from '../tokens/unreadable-token';
-import type { Decision, FlowContext } from './flow-context';
+import type { Decision } from './decisions';
+import type { FlowContext } from './flow-context';
 
 /**
  * Business Login for Instagram, one account at a time: refresh its long-lived token inside the

@@ -1,5 +1,5 @@
 import type { Clock } from '../../clock';
-import type { Logger } from '../../logger';
+import type { OutageLog } from '../../database/outage-log';
 import type { DueAccountRepository } from '../../repositories/due-account.repository';
 
 /**
@@ -17,7 +17,7 @@ export class LeaseHeartbeat {
   readonly lost = new Set<string>();
 
   constructor(
-    private readonly deps: { dueAccounts: DueAccountRepository; clock: Clock; logger: Logger; owner: string; leaseSeconds: number },
+    private readonly deps: { dueAccounts: DueAccountRepository; clock: Clock; outage: OutageLog; owner: string; leaseSeconds: number },
     private readonly ids: string[],
   ) {}
 
@@ -47,9 +47,10 @@ export class LeaseHeartbeat {
     try {
       const kept = await this.deps.dueAccounts.extendLeases(this.deps.owner, this.ids, until);
       for (const id of this.ids) if (!kept.has(id)) this.lost.add(id);
+      this.deps.outage.recovered();
       return kept.size;
     } catch (error) {
-      this.deps.logger.warn({ err: error }, 'extending the worker lease failed; retrying at the next beat');
+      this.deps.outage.failed(error, 'extending the worker lease failed; retrying at the next beat');
       return -1;
     }
   }

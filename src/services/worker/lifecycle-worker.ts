@@ -2,7 +2,8 @@
  * The lifecycle worker, in parts (src/services/worker/):
  * - lifecycle-worker.ts: the loop, claiming batches under a lease, and writing a batch's
  *   outcomes (tokens, bulk outcomes, postponements, then status changes through AccountService).
- * - flow-context.ts: what a flow gets for one batch (FlowContext) and returns (Decision).
+ * - flow-context.ts: what a flow gets for one batch (FlowContext); decisions.ts: what it returns
+ *   (Decision) and the batch's counts (SweepReport).
  * - outcomes.ts: success, backoff and escalation rules every flow shares (OutcomeRecorder).
  * - instagram-refresh.ts: Business Login accounts (token refresh, profile sync).
  * - facebook-grant-check.ts: Facebook Login accounts, one grant at a time, in phases:
@@ -20,6 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
+import { OutageLog } from '../../database/outage-log';
 import { forkEm } from '../../database/transaction';
 import type { WorkerConfig } from '../../config';
 import type { Logger } from '../../logger';
@@ -28,21 +30,21 @@ import { DueAccountRepository, type DueAccount } from '../../repositories/due-ac
 import { GrantCheckRepository } from '../../repositories/grant-check.repository';
 import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
 import type { AccountService } from '../accounts/account.service';
-import type { PricePolicy } from '../accounts/price-policy';
+import type { PricePolicy } from '../../domain/price-policy';
 import type { FacebookClient } from '../meta/facebook-client';
 import type { InstagramClient } from '../meta/instagram-client';
 import type { TokenVault } from '../tokens/token-vault';
 import { AppCredentialsWatch } from './app-credentials';
 import { recheckExpired } from './expiry-recheck';
 import { checkFacebookGrant } from './facebook-grant-check';
-import type { Decision, FlowContext, SweepReport } from './flow-context';
+import type { Decision, SweepReport } from './decisions';
+import type { FlowContext } from './flow-context';
 import { refreshInstagramAccount } from './instagram-refresh';
 import { LeaseHeartbeat } from './lease-heartbeat';
 import { OutcomeRecorder } from './outcomes';
 import { LifecycleSchedule } from './schedule';
-import { describeError } from '../../describe-error';
 
-export type { SweepReport } from './flow-context';
+export type { SweepReport } from './decisions';
 
 interface Deps {
   orm: MikroORM;
@@ -77,6 +79,7 @@ export class LifecycleWorker {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly schedule: LifecycleSchedule;
   private readonly appCredentials: AppCredentialsWatch;
+  private readonly outage: OutageLog;
   private loop?: Promise<void>;
   private stopping = false;
   private wake?: () => void;
@@ -84,6 +87,7 @@ export class LifecycleWorker {
   constructor(private readonly deps: Deps) {
     this.schedule = new LifecycleSchedule(deps.config);
     this.appCredentials = new AppCredentialsWatch(deps);
+    this.outage = new OutageLog(deps.logger, 'sweeps retry every poll interval');
   }
 
   /** Runs sweeps until stop(); sleeps WORKER_POLL_INTERVAL_MS of real time when nothing is due. */
@@ -94,9 +98,10 @@ export class LifecycleWorker {
       while (!this.stopping) {
         try {
           const report = await this.runOnce();
+          this.outage.recovered();
           if (report.claimed > 0) this.deps.logger.info({ ...report }, 'lifecycle sweep done');
         } catch (error) {
-          this.deps.logger.error({ err: error }, 'lifecycle sweep failed; retrying after the poll interval');
+          this.outage.failed(error, 'lifecycle sweep failed; retrying after the poll interval');
         }
         await this.pruneEventsWhenDue();
         if (this.stopping) break;
@@ -118,8 +123,9 @@ export class LifecycleWorker {
     this.lastPruneAt = Date.now();
     try {
       await this.deps.retention.prune();
+      this.outage.recovered();
     } catch (error) {
-      this.deps.logger.warn({ err: describeError(error) }, 'pruning old status events failed; retrying later');
+      this.outage.failed(error, 'pruning old status events failed; retrying later');
     }
   }
 
@@ -147,7 +153,7 @@ export class LifecycleWorker {
         {
           dueAccounts: new DueAccountRepository(forkEm(em)),
           clock: this.deps.clock,
-          logger: this.deps.logger,
+          outage: this.outage,
           owner: this.owner,
           leaseSeconds: this.deps.config.leaseSeconds,
         },

@@ -3,11 +3,11 @@ import type { Metrics } from '../../metrics';
 import { earliest, isoDay } from '../../domain/time';
 import type { DueAccount } from '../../repositories/due-account.repository';
 import { SocialConnectionStatus } from '../../domain/social-account';
-import type { PricePolicy } from '../accounts/price-policy';
+import type { PricePolicy } from '../../domain/price-policy';
 import { isAppCredentialsFailure, MetaAuthError, MetaPermissionError, MetaRateLimitError, type MetaError } from '../meta/errors';
-import type { InstagramProfile } from '../meta/profile';
+import type { InstagramProfile } from '../../domain/instagram-profile';
 import type { AppCredentialsWatch } from './app-credentials';
-import type { Decision, SweepReport } from './flow-context';
+import type { Decision, SweepReport } from './decisions';
 import type { LifecycleSchedule } from './schedule';
 
 /**

@@ -1,40 +1,8 @@
 import { ReferenceKind, type EntityProperty } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { getMetadataStorage } from 'type-graphql';
-import { SocialAccount } from '../../entities';
-
-/**
- * A linked account as clients see it: the properties GraphQL exposes (SocialAccount's @Field
- * members), as a plain read-only object instead of a managed entity. GraphQL resolves those
- * fields from properties, so both serialize the same. For reads that only show accounts: the
- * list and subscription events.
- */
-export type AccountSnapshot = Pick<
-  SocialAccount,
-  | 'id'
-  | 'platform'
-  | 'provider'
-  | 'platformUserId'
-  | 'username'
-  | 'name'
-  | 'profilePictureUrl'
-  | 'biography'
-  | 'website'
-  | 'followersCount'
-  | 'followingCount'
-  | 'mediaCount'
-  | 'accountType'
-  | 'connectionStatus'
-  | 'statusReason'
-  | 'priceTier'
-  | 'price'
-  | 'currency'
-  | 'tokenExpiresAt'
-  | 'needsReconnectBy'
-  | 'lastSyncedAt'
-  | 'connectedAt'
-  | 'updatedAt'
->;
+import type { AccountSnapshot } from '../entities/account-snapshot';
+import { SocialAccount } from '../entities';
 
 export interface SnapshotMapping {
   /** The select list for the `social_account` row aliased `a`, each column under its property name. */

@@ -1,4 +1,4 @@
-import { PriceTier } from '../../domain/social-account';
+import { PriceTier } from './social-account';
 
 /**
  * How an account's reach becomes a price. Tiers are checked from the highest threshold down;

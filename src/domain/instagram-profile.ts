@@ -1,4 +1,4 @@
-import { InstagramAccountType } from '../../domain/social-account';
+import { InstagramAccountType } from './social-account';
 
 /** Profile fields we read on both hosts. The Facebook host has no account_type/user_id for IG users. */
 export const IG_PROFILE_FIELDS = [

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { AppError, ErrorCode } from '../../errors';
 
 /**
  * What a status-event cursor says: the event's position in its member's sequence (commit order,
@@ -22,10 +21,13 @@ export function encodeCursor(memberId: string, position: number, changedAt: Date
   return Buffer.from(`v1:${memberTag(memberId)}:${position}:${changedAt.getTime()}`, 'utf8').toString('base64url');
 }
 
-/** The member's cursor, or BAD_USER_INPUT (field `after`) for anything malformed or another member's. */
-export function decodeCursor(memberId: string, cursor: string): StatusCursor {
+/** Why a cursor was refused: not one we gave out, or another member's. The caller says it to the client. */
+export type CursorRefusal = 'malformed' | 'foreign';
+
+/** The member's cursor, or why it is refused. Plain data: the service turns a refusal into its API error. */
+export function decodeCursor(memberId: string, cursor: string): StatusCursor | CursorRefusal {
   const match = typeof cursor === 'string' && cursor.length <= 100 ? FORMAT.exec(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
-  if (!match) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor is not one this API gave out.', { field: 'after' });
-  if (match[1] !== memberTag(memberId)) throw new AppError(ErrorCode.BAD_USER_INPUT, 'The cursor belongs to another member.', { field: 'after' });
+  if (!match) return 'malformed';
+  if (match[1] !== memberTag(memberId)) return 'foreign';
   return { position: Number(match[2]), changedAtMs: Number(match[3]) };
 }
