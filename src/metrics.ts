@@ -92,6 +92,14 @@ export function createMetrics() {
       labelNames: ['key_id', 'key'] as const,
       registers: [registry],
     }),
+    personalDataDeletions: new Gauge({
+      name: 'personal_data_deletions_completed',
+      help:
+        'Completed personal-data deletions by kind (meta_data_deletion_facebook, meta_data_deletion_instagram, member_erasure), ' +
+        'counted from the audit records at scrape time: only ever grows, the same on every instance, CLI erasures included',
+      labelNames: ['kind'] as const,
+      registers: [registry],
+    }),
     graphqlExecutions: new Counter({
       name: 'graphql_executions_total',
       help: 'GraphQL operations executed (HTTP and WebSocket queries and mutations), by executor (jit: compiled by graphql-jit; graphql-js: the rest)',

@@ -175,6 +175,36 @@ describe('Meta emulator: Instagram', () => {
     expect((await refresh(token)).error).toMatchObject({ code: 190, error_subcode: 463 });
   });
 
+  it('answers a signed, expiring CDN-shaped profile_picture_url that it serves itself, as Meta does', async () => {
+    const { token } = await longLivedToken(SEED.instagramCreatorId);
+    const me = async () =>
+      (
+        (await (await fetch(`${meta.urls.instagramGraph}/v25.0/me?fields=username,profile_picture_url&access_token=${token}`)).json()) as {
+          profile_picture_url: string;
+        }
+      ).profile_picture_url;
+    const url = await me();
+    expect(url).toMatch(
+      new RegExp(`^${meta.url}/scontent\\.cdninstagram\\.com/v/t51\\.2885-19/${SEED.instagramCreatorId}_n\\.svg\\?.*&oh=00_[\\w-]+&oe=[0-9A-F]+$`),
+    );
+    expect(await me()).toBe(url); // stable between reads on the same day
+    const picture = await fetch(url);
+    expect(picture.status).toBe(200);
+    expect(picture.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await picture.text()).toMatch(/^<svg [^>]*width="150" height="150"/);
+
+    const tampered = new URL(url);
+    tampered.searchParams.set('oe', 'FFFFFFFF');
+    expect(await fetch(tampered).then(async (r) => [r.status, await r.text()])).toEqual([403, 'URL signature mismatch']);
+    expect((await fetch(url.replace(`${SEED.instagramCreatorId}_n`, '17841400000000999_n'))).status).toBe(404);
+
+    clock.advance(5 * 24 * 3600_000);
+    expect(await fetch(url).then(async (r) => [r.status, await r.text()])).toEqual([403, 'URL signature expired']);
+    const fresh = await me();
+    expect(fresh).not.toBe(url);
+    expect((await fetch(fresh)).status).toBe(200);
+  });
+
   it('is scriptable over HTTP for other processes', async () => {
     const created = (await (
       await fetch(`${meta.url}/_control/addInstagramUser`, {

@@ -52,6 +52,33 @@ describe('the OAuth state on connectInstagram', () => {
     expect(onlyError(await finishConnect(app, 'member-state-replay', code, state)).extensions.code).toBe('INVALID_OAUTH_STATE');
   });
 
+  it.each([
+    ['FACEBOOK', '#_=_'],
+    ['INSTAGRAM', '#_'],
+  ] as const)("accepts a %s state copied with Meta's trailing %s from the redirect's address", async (provider, fragment) => {
+    const metaUserId = provider === 'FACEBOOK' ? facebookUser(app, [{ instagram: {} }]).userId : instagramUser(app).userId;
+    const member = `member-state-fragment-${provider}`;
+    const state = await beginConnect(app, member, provider);
+    const { redirectUrl } = app.emulator.control.authorize({
+      provider: provider === 'FACEBOOK' ? 'facebook' : 'instagram',
+      userId: metaUserId,
+      redirectUri: REDIRECT_URI,
+      state,
+    });
+    expect(redirectUrl.endsWith(fragment)).toBe(true);
+    // What a person copies from the address bar: each parameter up to the next `&`, the fragment
+    // riding on the last one (state), decoded as a shell user would paste it.
+    const copied = Object.fromEntries(
+      redirectUrl
+        .split('?')[1]
+        .split('&')
+        .map((pair) => pair.split('=').map((part) => decodeURIComponent(part)))
+        .map(([key, ...rest]) => [key, rest.join('=')]),
+    ) as { code: string; state: string };
+    expect(copied.state).toBe(`${state}${fragment}`);
+    expect((await finishConnect(app, member, copied.code, copied.state)).data?.connectInstagram).toHaveLength(1);
+  });
+
   it('cannot be forged', async () => {
     const forged = Buffer.alloc(32, 1).toString('base64url');
     expect(onlyError(await finishConnect(app, 'member-state-forged', 'some-code', forged)).extensions.code).toBe('INVALID_OAUTH_STATE');

@@ -1,5 +1,6 @@
 import { connect } from './connect';
 import { costGrowth } from './cost-growth';
+import { documentFlood } from './document-flood';
 import { lifecycleSweep } from './lifecycle-sweep';
 import { listenerCatchUp } from './listener-catch-up';
 import { readPath } from './read-path';
@@ -11,4 +12,4 @@ import { webhookDelivery } from './webhook-delivery';
  * Every scenario, in the order `npm run bench` runs them. A new scenario is one module in this
  * folder exporting a Scenario, added here.
  */
-export const SCENARIOS: Scenario[] = [readPath, subscriptionFanOut, connect, lifecycleSweep, costGrowth, webhookDelivery, listenerCatchUp];
+export const SCENARIOS: Scenario[] = [readPath, subscriptionFanOut, connect, lifecycleSweep, costGrowth, webhookDelivery, listenerCatchUp, documentFlood];

@@ -232,6 +232,7 @@ function webhookConfig(settings: Settings, mode: { production: boolean; sandbox:
     retryHorizonHours: settings.WEBHOOK_RETRY_HORIZON_HOURS,
     reconnectNoticeDays: settings.WEBHOOK_RECONNECT_NOTICE_DAYS,
     retentionDays: settings.WEBHOOK_RETENTION_DAYS,
+    endpointRemovalGraceMinutes: settings.WEBHOOK_ENDPOINT_REMOVAL_GRACE_MINUTES,
   };
 }
 

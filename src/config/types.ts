@@ -73,6 +73,8 @@ export interface WebhookConfig {
   reconnectNoticeDays: number;
   /** Delivered or failed events older than this are deleted. */
   retentionDays: number;
+  /** A pending delivery to an endpoint not in `endpoints`, neither queued nor tried for this long, is failed. */
+  endpointRemovalGraceMinutes: number;
 }
 
 export interface TracingConfig {

@@ -222,6 +222,12 @@ const webhooks = {
   WEBHOOK_RETRY_HORIZON_HOURS: decimal({ default: 72, min: 0.01, max: 30 * 24, doc: 'give up this long after the event' }),
   WEBHOOK_RECONNECT_NOTICE_DAYS: decimal({ default: 7, min: 0.01, max: 59, doc: '`account.reconnect_needed` this long before access ends' }),
   WEBHOOK_RETENTION_DAYS: decimal({ default: 30, min: 1, doc: 'keep delivered and failed events this long (≥ the horizon)' }),
+  WEBHOOK_ENDPOINT_REMOVAL_GRACE_MINUTES: integer({
+    default: 60,
+    min: 1,
+    max: 10080,
+    doc: 'a pending delivery to an endpoint this worker does not know is failed once it was neither queued nor tried for this long (a rolling deploy of a new `STATUS_WEBHOOK_URL`)',
+  }),
 };
 
 /** docs/configuration.md's tables, one per group, in that page's order. */

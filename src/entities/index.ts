@@ -1,5 +1,6 @@
 export { ConnectionEvent } from './connection-event.entity';
 export { DataDeletionStatus, MetaDataDeletion } from './meta-data-deletion.entity';
+export { MemberErasure } from './member-erasure.entity';
 export { MemberEventSequence } from './member-event-sequence.entity';
 export { MemberRateLimit } from './member-rate-limit.entity';
 export { MetaGrant } from './meta-grant.entity';
@@ -11,6 +12,7 @@ export { WebhookEvent } from './webhook-event.entity';
 
 import { ConnectionEvent } from './connection-event.entity';
 import { MetaDataDeletion } from './meta-data-deletion.entity';
+import { MemberErasure } from './member-erasure.entity';
 import { MemberEventSequence } from './member-event-sequence.entity';
 import { MemberRateLimit } from './member-rate-limit.entity';
 import { MetaGrant } from './meta-grant.entity';
@@ -31,4 +33,5 @@ export const ENTITIES = [
   WebhookDelivery,
   MemberRateLimit,
   MemberEventSequence,
+  MemberErasure,
 ];

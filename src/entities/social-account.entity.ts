@@ -136,8 +136,15 @@ export class SocialAccount {
   @Property({ type: 'timestamptz' })
   connectedAt: Date = new Date();
 
+  /**
+   * When anything the account shows or holds last changed (status, reason, profile, figures,
+   * price, tokens, deadlines); worker bookkeeping (due times, leases, counters) leaves it alone.
+   * Written by our code with the service clock (AccountStatusService, AccountService.applyProfile
+   * and every raw UPDATE in repositories/), not by an onUpdate hook: the hook would run at flush,
+   * after the status webhook body was already written with the old value.
+   */
   @Field(() => Date)
-  @Property({ type: 'timestamptz', onUpdate: () => new Date() })
+  @Property({ type: 'timestamptz' })
   updatedAt: Date = new Date();
 
   @Property({ type: 'timestamptz' })

@@ -8,7 +8,7 @@ import type { RequestHandler } from 'express';
 import type { GraphQLContext } from '../context';
 import { graphqlSpanPlugin } from '../tracing';
 import { jsonResponseStatusPlugin } from './json-status-plugin';
-import type { OperationPipeline, Transport } from './pipeline';
+import { operationNotFound, type OperationPipeline, type Transport } from './pipeline';
 
 /** Which HTTP transport an Apollo request came by (Apollo serves both). */
 const transportOf = (method: string | undefined): Transport => (method === 'GET' ? 'http-get' : 'http-post');
@@ -52,8 +52,9 @@ function admitPlugin(pipeline: OperationPipeline): ApolloServerPlugin<GraphQLCon
     async requestDidStart({ request }) {
       const transport = transportOf(request.http?.method);
       return {
-        async didResolveOperation({ contextValue, operation, document, request: { variables } }) {
-          if (!operation) return;
+        async didResolveOperation({ contextValue, operation, document, request: { variables, operationName } }) {
+          // Apollo leaves resolving the operation to the executor when it has one (ours): refuse here as it would.
+          if (!operation) throw operationNotFound(operationName);
           await pipeline.admit(transport, memberOf(contextValue), document, operation, variables);
         },
         async didEncounterErrors({ contextValue, errors }) {

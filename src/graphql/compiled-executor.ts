@@ -9,6 +9,8 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  visit,
+  BREAK,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -63,8 +65,9 @@ type Entry = { uses: number; bytes: number; compiled?: CompiledQuery | null };
  * graphql-js runs: mutations and subscriptions (ordering and side effects stay graphql-js's),
  * anonymous requests (compiling is work and memory an unauthenticated caller must not be able to
  * make us spend), the first execution of a document, operations selecting over `maxFields`, documents
- * graphql-jit cannot compile, variables that do not coerce, and operations with an explicit `null` variable (graphql-jit does
- * not apply a variable's default the way graphql-js does: see docs/graphql-execution.md). Every
+ * graphql-jit cannot compile, variables that do not coerce, and the cases where graphql-jit's
+ * answer differs from graphql-js's (an explicit `null` variable, an omitted variable with a
+ * default, `@skip`/`@include`: see docs/graphql-execution.md). Every
  * error a compiled query returns is rebuilt as a graphql-js GraphQLError with its path, locations
  * and originalError, so it is formatted and logged exactly as graphql-js's would be.
  * test/executor-differential.test.ts requires identical answers from both on generated cases.
@@ -101,7 +104,9 @@ export function createExecutor(options: ExecutorOptions): (request: ExecutionReq
       options.mode === 'graphql-js' ||
       request.operation.operation !== OperationTypeNode.QUERY ||
       !request.authenticated ||
-      hasNullVariable(request.variables)
+      hasNullVariable(request.variables) ||
+      omitsDefaultedVariable(request.operation, request.variables) ||
+      usesSkipOrInclude(request.document)
     ) {
       return graphqlJs(request);
     }
@@ -169,6 +174,43 @@ function hasNullVariable(variables: Record<string, unknown> | undefined): boolea
   if (!variables) return false;
   for (const name in variables) if (variables[name] === null) return true;
   return false;
+}
+
+/**
+ * graphql-jit refuses an omitted non-null variable that has a default (`$x: Boolean! = true` sent
+ * as `{}`), a valid request graphql-js answers. Found by test/executor-differential.test.ts.
+ */
+function omitsDefaultedVariable(operation: OperationDefinitionNode, variables: Record<string, unknown> | undefined): boolean {
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (definition.defaultValue && (variables === undefined || !(definition.variable.name.value in variables))) return true;
+  }
+  return false;
+}
+
+const skipOrIncludeSeen = new WeakMap<DocumentNode, boolean>();
+
+/**
+ * graphql-jit orders a field whose first occurrence is skipped where that occurrence stood;
+ * graphql-js puts it where the first included one stands (`{ id @skip(if: true) username id }`
+ * answers `{username, id}`): the same data, other bytes. None of our clients' documents use the two
+ * directives, so documents that do run through graphql-js rather than risk an answer that differs.
+ */
+function usesSkipOrInclude(document: DocumentNode): boolean {
+  let seen = skipOrIncludeSeen.get(document);
+  if (seen === undefined) {
+    seen = false;
+    visit(document, {
+      Directive(node) {
+        if (node.name.value === 'skip' || node.name.value === 'include') {
+          seen = true;
+          return BREAK;
+        }
+        return undefined;
+      },
+    });
+    skipOrIncludeSeen.set(document, seen);
+  }
+  return seen;
 }
 
 /** The compiled operation and the size of the code generated for it, or null when graphql-jit cannot compile it. */

@@ -64,7 +64,13 @@ const SERVED: Record<Transport, ReadonlySet<OperationTypeNode>> = {
 };
 
 /** A refusal before execution, as Apollo sends it: a coded GraphQLError whose `http` extension sets the status. */
-function refusal(message: string, code: ErrorCode | 'BAD_REQUEST', status: number, extra: Record<string, unknown> = {}, headers?: HeaderMap): GraphQLError {
+function refusal(
+  message: string,
+  code: ErrorCode | 'BAD_REQUEST' | 'OPERATION_RESOLUTION_FAILURE',
+  status: number,
+  extra: Record<string, unknown> = {},
+  headers?: HeaderMap,
+): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extra, code, http: { status, ...(headers ? { headers } : {}) } } });
 }
 
@@ -225,7 +231,7 @@ export class OperationPipeline {
     }
     const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
     const operation = operationNamed(parsed.document, operationName);
-    if (!operation) return [refusal('Name the operation to run (operationName): the document has several, or none by that name.', 'BAD_REQUEST', 400)];
+    if (!operation) return [operationNotFound(operationName)];
     const variables = isPlainObject(payload.variables) ? payload.variables : undefined;
     try {
       await this.admit(transport, member.memberId, parsed.document, operation, variables);
@@ -310,6 +316,15 @@ export class OperationPipeline {
   private counted(transport: Transport, outcome: 'executed' | 'refused'): void {
     this.services.metrics.graphqlOperations.inc({ transport, outcome });
   }
+}
+
+/** As graphql-js and Apollo word it: no operation by that name, or several and no name. */
+export function operationNotFound(operationName: string | null | undefined): GraphQLError {
+  return refusal(
+    operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.',
+    'OPERATION_RESOLUTION_FAILURE',
+    400,
+  );
 }
 
 function operationNamed(document: DocumentNode, name: string | undefined): OperationDefinitionNode | undefined {

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Services } from '../services';
 import { printSortedSchema } from '../graphql/schema';
 import { recordAccountStats } from '../services/accounts/account-stats';
+import { recordDeletionStats } from '../services/privacy/deletion-stats';
 import { recordStoredTokenStats } from '../services/tokens/token-stats';
 import { recordWebhookStats } from '../services/webhooks/webhook-stats';
 
@@ -36,6 +37,7 @@ export function operationalRoutes(services: Services): Router {
     // At scrape time too: the one place it is set, so it is never stale.
     services.metrics.subscriptions.set(services.events.subscriberCount);
     await recordStoredTokenStats(em, services.metrics, services.tokenCipher);
+    await recordDeletionStats(em, services.metrics);
     res.type(services.metrics.registry.contentType).send(await services.metrics.registry.metrics());
   });
   return router;

@@ -8,6 +8,7 @@ import { Migration20261201120000 } from './Migration20261201120000';
 import { Migration20261201130000 } from './Migration20261201130000';
 import { Migration20261201140000 } from './Migration20261201140000';
 import { Migration20261201150000 } from './Migration20261201150000';
+import { Migration20261204100000 } from './Migration20261204100000';
 
 /** Every committed migration, in order. Applied at startup (bootstrap runs migrator.up()). */
 export const MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201130000', class: Migration20261201130000 },
   { name: 'Migration20261201140000', class: Migration20261201140000 },
   { name: 'Migration20261201150000', class: Migration20261201150000 },
+  { name: 'Migration20261204100000', class: Migration20261204100000 },
 ];

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ConnectionEvent } from '../entities';
 import { pgTextArray, pgUuidArray } from '../database/sql';
 import type { SocialConnectionStatus } from '../domain/social-account';
 import type { AccountSnapshot } from '../entities/account-snapshot';
@@ -161,11 +160,6 @@ export async function lastStatusEventAt(em: EntityManager, accountIds: string[])
     pgUuidArray(accountIds),
   ]);
   return row?.at ? new Date(row.at) : null;
-}
-
-/** Deletes every status event of these accounts; returns how many went. */
-export function deleteAccountEvents(em: EntityManager, accountIds: string[]): Promise<number> {
-  return em.nativeDelete(ConnectionEvent, { accountId: { $in: accountIds } });
 }
 
 /**

@@ -120,8 +120,10 @@ export class DueAccountRepository {
   /**
    * One UPDATE for a whole batch (jsonb_to_recordset), guarded by the lease owner and the status
    * seen at claim time, so a disconnect or reconnect that happened meanwhile is never overwritten.
+   * `updated_at` moves to `now` for every account whose visible data changed (profile, figures,
+   * token deadline, reconnect deadline, reason), not for bookkeeping alone (next check, counters).
    */
-  async applyOutcomes(owner: string, outcomes: AccountOutcome[]): Promise<number> {
+  async applyOutcomes(owner: string, outcomes: AccountOutcome[], now: Date): Promise<number> {
     if (outcomes.length === 0) return 0;
     const records = outcomes.map((o) => {
       const price = o.profile && o.pricePolicy ? priceFor(o.profile.followersCount, o.pricePolicy) : undefined;
@@ -171,7 +173,8 @@ export class DueAccountRepository {
           ${optional('needs_reconnect_by', 'set_needs_reconnect_by')},
           ${optional('status_reason', 'set_status_reason')},
           version = a.version + 1,
-          updated_at = now()
+          updated_at = case when r.has_profile or r.set_token_expires_at or r.set_needs_reconnect_by or r.set_status_reason then ?::timestamptz
+                            else a.updated_at end
          from jsonb_to_recordset(?::jsonb) as r(
           id uuid, expected_status text, next_check_at timestamptz, failure_count int, first_failure_at timestamptz,
           set_failure_reason boolean, last_failure_reason text, has_profile boolean, username text, name text,
@@ -181,7 +184,7 @@ export class DueAccountRepository {
           set_status_reason boolean, status_reason text)
         where a.id = r.id and a.lease_owner = ? and a.connection_status = r.expected_status
         returning a.id`,
-      [JSON.stringify(records), owner],
+      [now, JSON.stringify(records), owner],
     );
     return rows.length;
   }

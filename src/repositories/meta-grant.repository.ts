@@ -61,16 +61,9 @@ export async function instagramUserIdsForAppScopedId(em: EntityManager, appScope
 }
 
 /** Deletes these grants' tokens (the column is lazy, so it is never loaded to be cleared). */
-export async function clearGrantTokens(em: EntityManager, grantIds: string[]): Promise<void> {
-  await em.execute('update meta_grant set token_encrypted = null where id = any(?::uuid[])', [pgUuidArray(grantIds)]);
-}
-
-/** Deletes those of these grants that hold no token and no account; returns the ids deleted. */
-export async function deleteUnusedGrants(em: EntityManager, grantIds: string[]): Promise<string[]> {
-  const rows = await em.execute<Array<{ id: string }>>(
-    `delete from meta_grant g where g.id = any(?::uuid[]) and g.token_encrypted is null
-            and not exists (select 1 from social_account a where a.grant_id = g.id) returning g.id`,
-    [pgUuidArray(grantIds)],
-  );
-  return rows.map((r) => r.id);
+export async function clearGrantTokens(em: EntityManager, grantIds: string[], now: Date): Promise<void> {
+  await em.execute('update meta_grant set token_encrypted = null, updated_at = ? where id = any(?::uuid[]) and token_encrypted is not null', [
+    now,
+    pgUuidArray(grantIds),
+  ]);
 }

@@ -77,17 +77,11 @@ export function otherFacebookAccountsOfMetaUser(
  * are cleared in plain SQL, which also leaves the accounts' optimistic-lock version to the entity
  * flush of a status change.
  */
-export async function clearAccountTokens(em: EntityManager, accountIds: string[]): Promise<void> {
-  await em.execute('update social_account set token_encrypted = null where id = any(?::uuid[])', [pgUuidArray(accountIds)]);
-}
-
-/** Deletes those of these accounts that are still DISCONNECTED; returns the ids deleted. */
-export async function deleteDisconnectedAccounts(em: EntityManager, accountIds: string[]): Promise<string[]> {
-  const rows = await em.execute<Array<{ id: string }>>(
-    `delete from social_account where id = any(?::uuid[]) and connection_status = 'DISCONNECTED' returning id`,
-    [pgUuidArray(accountIds)],
-  );
-  return rows.map((r) => r.id);
+export async function clearAccountTokens(em: EntityManager, accountIds: string[], now: Date): Promise<void> {
+  await em.execute('update social_account set token_encrypted = null, updated_at = ? where id = any(?::uuid[]) and token_encrypted is not null', [
+    now,
+    pgUuidArray(accountIds),
+  ]);
 }
 
 /** How many accounts (of every member) are in each status. */

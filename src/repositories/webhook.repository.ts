@@ -115,13 +115,21 @@ export async function recordDeliveryResults(em: EntityManager, writes: DeliveryW
   );
 }
 
-/** Pending deliveries to endpoints not in `endpoints` → FAILED. */
-export async function failDeliveriesToOtherEndpoints(em: EntityManager, endpoints: readonly string[]): Promise<void> {
-  await em.execute(
-    `update webhook_delivery set status = 'FAILED', last_error = 'endpoint no longer configured'
-        where status = 'PENDING' and endpoint not in (select json_array_elements_text(?::json))`,
-    [JSON.stringify(endpoints)],
+/**
+ * Pending deliveries to endpoints not in `endpoints` that were neither queued nor tried since
+ * `quietSince` → FAILED with `reason`; returns how many. A delivery another instance (still on an
+ * older endpoint list) queued or tried recently is left to it.
+ */
+export async function failDeliveriesToOtherEndpoints(em: EntityManager, endpoints: readonly string[], quietSince: Date, reason: string): Promise<number> {
+  const rows = await em.execute<Array<{ id: string }>>(
+    `update webhook_delivery set status = 'FAILED', last_error = ?, lease_until = null
+        where status = 'PENDING' and endpoint not in (select json_array_elements_text(?::json))
+          and greatest(created_at, coalesce(last_attempt_at, created_at)) < ?
+          and (lease_until is null or lease_until < ?)
+      returning id`,
+    [reason, JSON.stringify(endpoints), quietSince, quietSince],
   );
+  return rows.length;
 }
 
 /** Events created before `before` with nothing pending, and their deliveries, are deleted. */
@@ -174,12 +182,30 @@ export async function deliveryCounts(
  * deadline was not written yet, soonest first (at most 1,000 per call): snapshot columns plus
  * "memberId", "grantTokenIssuedAt" and "deadline".
  */
+/** The reconnect deadline a notice is about: Facebook's needsReconnectBy, or the Instagram token's expiry. */
+const NOTICE_DEADLINE = `case when a.provider = 'FACEBOOK' then a.needs_reconnect_by else a.token_expires_at end`;
+
+/**
+ * One account as accountsDueReconnectNotice reads it, locked (FOR UPDATE) until the caller's
+ * transaction ends, so the notice is written in order with the account's status changes (which
+ * all hold this lock) and against its current state; undefined when the account is gone.
+ */
+export async function lockAccountForReconnectNotice(em: EntityManager, accountId: string): Promise<Record<string, unknown> | undefined> {
+  const { columns } = accountSnapshotMapping(em);
+  const [row] = await em.execute<Array<Record<string, unknown>>>(
+    `select ${columns}, a.member_id as "memberId", ${NOTICE_DEADLINE} as "deadline"
+       from social_account a where a.id = ? for update of a`,
+    [accountId],
+  );
+  return row;
+}
+
 export function accountsDueReconnectNotice(em: EntityManager, now: Date, horizon: Date): Promise<Array<Record<string, unknown>>> {
   const { columns } = accountSnapshotMapping(em);
   return em.execute<Array<Record<string, unknown>>>(
     `select * from (
          select ${columns}, a.member_id as "memberId", g.token_issued_at as "grantTokenIssuedAt",
-                case when a.provider = 'FACEBOOK' then a.needs_reconnect_by else a.token_expires_at end as "deadline"
+                ${NOTICE_DEADLINE} as "deadline"
            from social_account a left join meta_grant g on g.id = a.grant_id
           where a.connection_status = 'CONNECTED') c
         where c."deadline" > ? and c."deadline" <= ?

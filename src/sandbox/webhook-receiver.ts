@@ -96,10 +96,12 @@ export function webhookReceiverRoutes(secret: string): Router {
 }
 
 const RECEIVER_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sandbox webhook receiver</title>
-<style>body{font:14px system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse;width:100%}
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>Sandbox webhook receiver</title>
+<style>body{font:14px system-ui,sans-serif;margin:1.5rem auto;padding:0 1rem;max-width:70rem}table{border-collapse:collapse;width:100%}
 td,th{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}pre{margin:0;white-space:pre-wrap;font-size:12px}
-.ok{color:#176f2c}.bad{color:#b00020}</style></head>
+td,code,pre{overflow-wrap:anywhere}.ok{color:#176f2c}.bad{color:#b00020}
+@media (max-width:40rem){thead{display:none}table,tbody,tr,td{display:block}tr{border-bottom:1px solid #ddd;padding:.5rem 0}
+td{border:0;padding:.15rem 0}td::before{content:attr(data-label) ": ";font-weight:600}}</style></head>
 <body><h1>Status webhooks received</h1>
 <p>The sandbox sends its status webhooks here (STATUS_WEBHOOK_URL unset). Each request is verified with the
 <code>standardwebhooks</code> library. Answering with <select id="answer"><option>204</option><option>503</option><option>429</option><option>400</option></select>
@@ -110,8 +112,10 @@ const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<
 async function refresh() {
   const { answer, received } = await (await fetch('/sandbox/webhooks/received')).json();
   document.getElementById('current').textContent = 'now ' + answer;
-  document.getElementById('rows').innerHTML = received.map((r) => '<tr><td>' + esc(r.receivedAt) + '</td><td>' + esc(r.type) + '</td><td><code>' + esc(r.webhookId) +
-    '</code></td><td class="' + (r.verified ? 'ok">verified' : 'bad">' + esc(r.verifyError)) + '</td><td>' + r.answeredWith + '</td><td><pre>' + esc(JSON.stringify(r.body, null, 2)) + '</pre></td></tr>').join('');
+  // data-label: the column's name, shown before each cell when the table stacks at phone width.
+  document.getElementById('rows').innerHTML = received.map((r) => '<tr><td data-label="Received">' + esc(r.receivedAt) + '</td><td data-label="Type">' + esc(r.type) +
+    '</td><td data-label="webhook-id"><code>' + esc(r.webhookId) + '</code></td><td data-label="Signature" class="' + (r.verified ? 'ok">verified' : 'bad">' + esc(r.verifyError)) +
+    '</td><td data-label="Answer">' + r.answeredWith + '</td><td data-label="Body"><pre>' + esc(JSON.stringify(r.body, null, 2)) + '</pre></td></tr>').join('');
 }
 document.getElementById('answer').onchange = (e) => fetch('/sandbox/webhooks/answer', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: Number(e.target.value) }) }).then(refresh);
 refresh(); setInterval(refresh, 2000);

@@ -27,6 +27,7 @@ import { SyncCoalescer } from './accounts/sync-coalescer';
 import { MemberRateLimits } from './limits/member-rate-limits';
 import { LimitRefusals } from './limits/refusals';
 import { Housekeeping } from './worker/housekeeping';
+import { PrivacyService } from './privacy/privacy.service';
 import { metaCallSpan, type Tracing } from '../tracing';
 
 /** Every service, wired once from a Config. Resolvers, REST routes and the worker all use these. */
@@ -140,6 +141,8 @@ export function createServices(deps: {
     events,
     retention,
     metaCallbacks: new MetaCallbackService({ orm, clock, logger, status, meta: config.meta, publicUrl: config.publicUrl }),
+    /** Member erasure (npm run members -- erase): services.privacy.eraseMember(memberId) → counts. */
+    privacy: new PrivacyService({ orm, clock, logger: logger.child({ component: 'privacy' }), vault, facebook }),
     worker,
     webhooks,
     webhookWorker,

@@ -30,13 +30,14 @@ let browser: Browser;
 let context: BrowserContext;
 let dataDir: string;
 let dropDatabase: () => Promise<void>;
+let databaseUrl: string;
 const problems: string[] = [];
 
 async function newPage(width = 1200): Promise<Page> {
   const page = await context.newPage();
   await page.setViewportSize({ width, height: 900 });
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    if (message.type() === 'error') problems.push(`console: ${message.text()} (${message.location().url})`);
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   return page;
@@ -49,6 +50,47 @@ async function waitUntil(condition: () => boolean, timeoutMs = 5_000): Promise<v
   }
 }
 
+/** Every dashboard check that depends on the width runs at both. */
+const WIDTHS = { desktop: 1200, phone: 375 } as const;
+/** A picture URL on the emulator's CDN path that it answers with 404. */
+const missingPicture = () => `${handles.emulator!.url}/scontent.cdninstagram.com/v/t51.2885-19/missing_n.svg`;
+
+/** Longer than a phone card is wide: the username must end in an ellipsis, not wrap mid-word. */
+const LONG_USERNAME = 'sandbox.creator.with.a.rather.long.username';
+
+/** The Business Login account gets a new username on Meta, and a sync (through the API) brings it in. */
+async function renameCreator(page: Page, username: string): Promise<void> {
+  handles.emulator!.control.updateProfile(SEED.instagramCreatorId, { username });
+  const token = String(await page.evaluate('localStorage.getItem("instagram-connect.jwt")'));
+  const gql = async (query: string) =>
+    (await (
+      await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query }),
+      })
+    ).json()) as { data: { socialAccounts: Array<{ id: string; platformUserId: string }> } };
+  const { data } = await gql('{ socialAccounts { id platformUserId } }');
+  const id = data.socialAccounts.find((a) => a.platformUserId === SEED.instagramCreatorId)!.id;
+  expect(await gql(`mutation { syncSocialAccount(id: "${id}") { username } }`)).toEqual({ data: { syncSocialAccount: { username } } });
+}
+
+const cardOf = (page: Page, username: string) => page.locator('article', { has: page.getByRole('heading', { name: `@${username}` }) });
+
+async function startSandboxApp(extra: Record<string, string> = {}): Promise<{ handles: AppHandles; base: string }> {
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    DISABLE_WORKER: '1',
+    ...extra,
+  });
+  return { handles: await bootstrap(config, { logger: createLogger('silent') }), base: `http://localhost:${port}` };
+}
+
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(DOCS, `dashboard-${name}.png`), fullPage: true });
 const badgeOf = (page: Page, username: string) => page.locator('article', { has: page.getByRole('heading', { name: `@${username}` }) }).locator('.badge');
 
@@ -59,30 +101,14 @@ beforeAll(async () => {
   mkdirSync(DOCS, { recursive: true });
   const db = await createTestDatabase();
   dropDatabase = db.drop;
+  databaseUrl = db.url;
   dataDir = mkdtempSync(path.join(tmpdir(), 'igc-browser-'));
-  const port = await freePort();
-  // No Meta credentials: sandbox mode, with the seeded emulator and the demo sign-in.
+  // No Meta credentials: sandbox mode, with the seeded emulator (which serves the profile
+  // pictures) and the demo sign-in.
   // SYNC_MIN_INTERVAL_SECONDS=0: the sync test clicks Sync seconds after connecting and expects Meta's new figures.
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    DATABASE_URL: db.url,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    DISABLE_WORKER: '1',
-    SYNC_MIN_INTERVAL_SECONDS: '0',
-  });
-  handles = await bootstrap(config, { logger: createLogger('silent') });
-  base = `http://localhost:${port}`;
+  ({ handles, base } = await startSandboxApp({ SYNC_MIN_INTERVAL_SECONDS: '0' }));
   browser = await launchChromium();
   context = await browser.newContext();
-  // There is no internet here: profile pictures (Instagram's CDN) get a placeholder instead.
-  await context.route(/^https:\/\//, (route) =>
-    route.fulfill({
-      contentType: 'image/svg+xml',
-      body: '<svg xmlns="http://www.w3.org/2000/svg" width="56" height="56"><rect width="56" height="56" fill="#c5cae9"/></svg>',
-    }),
-  );
 });
 
 afterAll(async () => {
@@ -127,6 +153,63 @@ describe('dashboard', () => {
     await shot(page, 'accounts');
   });
 
+  it('renames an account to a username too long for a phone card (for the layout checks below)', async () => {
+    await renameCreator(page, LONG_USERNAME);
+  });
+
+  it.each(Object.entries(WIDTHS))('lays the cards out finished at %s width: one-line usernames, loaded pictures, equal buttons', async (_name, width) => {
+    const tab = await newPage(width);
+    try {
+      await tab.goto(base);
+      await tab.getByRole('heading', { name: /Your Instagram accounts \(4\)/ }).waitFor();
+      // Pictures come from the emulator's CDN path; wait until each has loaded or failed.
+      await tab.waitForFunction("[...document.querySelectorAll('.avatar img')].every((img) => img.complete)");
+      // In the page (the test's tsconfig has no DOM types, hence the script as a string).
+      const layout = (await tab.evaluate(`({
+          usernames: [...document.querySelectorAll('article h3')].map((el) => ({
+            text: el.textContent,
+            title: el.title,
+            height: el.getBoundingClientRect().height,
+            lineHeight: parseFloat(getComputedStyle(el).lineHeight),
+            cut: el.scrollWidth > el.clientWidth,
+            ellipsis: getComputedStyle(el).textOverflow,
+          })),
+          pictures: [...document.querySelectorAll('article .avatar img')].map((img) => ({ src: img.src, width: img.naturalWidth })),
+          buttons: [...document.querySelectorAll('article .actions')].map((actions) => [...actions.querySelectorAll('button')].map((b) => b.getBoundingClientRect().height)),
+          overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        })`)) as {
+        usernames: Array<{ text: string; title: string; height: number; lineHeight: number; cut: boolean; ellipsis: string }>;
+        pictures: Array<{ src: string; width: number }>;
+        buttons: number[][];
+        overflow: number;
+      };
+      expect(layout.usernames).toHaveLength(4);
+      for (const username of layout.usernames) {
+        // One line: never "@sandbox.crea|tor". A name too long for the card ends in an ellipsis, whole in the title.
+        expect(username.height).toBeLessThan(username.lineHeight * 1.5);
+        expect(username.title).toBe(username.text);
+        if (username.cut) expect(username.ellipsis).toBe('ellipsis');
+      }
+      expect(layout.pictures).toHaveLength(4);
+      for (const picture of layout.pictures) {
+        expect(picture.src).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/scontent\.cdninstagram\.com\//);
+        expect(picture.width).toBeGreaterThan(0);
+      }
+      // Every Sync and Disconnect button is as tall as every other, however tall its card.
+      const heights = layout.buttons.flat();
+      expect(heights).toHaveLength(8);
+      for (const height of heights) expect(height).toBeCloseTo(heights[0], 0);
+      expect(heights[0]).toBeLessThan(50);
+      expect(layout.overflow).toBeLessThanOrEqual(0);
+    } finally {
+      await tab.close();
+    }
+  });
+
+  it('renames the account back', async () => {
+    await renameCreator(page, 'sandbox.creator');
+  });
+
   it('explains a cancelled dialog and a personal account in words a creator understands', async () => {
     await page.getByRole('button', { name: 'Connect with Facebook' }).click();
     await page.locator('#cancel').click();
@@ -142,12 +225,59 @@ describe('dashboard', () => {
     await page.getByRole('heading', { name: /Your Instagram accounts \(4\)/ }).waitFor();
   });
 
-  it('syncs an account, showing fresh figures', async () => {
-    handles.emulator!.control.updateProfile(SEED.instagramCreatorId, { followersCount: 43_210 });
-    const card = page.locator('article', { has: page.getByRole('heading', { name: '@sandbox.creator' }) });
+  it("syncs an account, showing fresh figures; the last action's message replaces the one before", async () => {
+    await page.getByRole('button', { name: 'Connect with Instagram' }).click();
+    await page.locator(`#user-${SEED.instagramCreatorId}`).check();
+    await page.locator('#allow').click();
+    await page.getByText('Connected @sandbox.creator.').waitFor();
+    // Its picture URL now answers 404 (an expired or deleted CDN picture): the initials stand in.
+    handles.emulator!.control.updateProfile(SEED.instagramCreatorId, { followersCount: 43_210, profilePictureUrl: missingPicture() });
+    const card = cardOf(page, 'sandbox.creator');
     await card.getByRole('button', { name: 'Sync @sandbox.creator' }).click();
     await card.getByText('43,210').waitFor();
     await expect(card.getByRole('button', { name: 'Sync @sandbox.creator' }).isEnabled()).resolves.toBe(true);
+    // The connect message belonged to the connect: gone. The sync says what it did, on its card.
+    expect(await page.getByText(/Connected @/).count()).toBe(0);
+    expect(await card.locator('.card-note').textContent()).toBe('Synced: fresh figures from Instagram.');
+    expect(await card.locator('.meta').textContent()).toMatch(/figures from just now/);
+    await card.locator('.avatar img').waitFor({ state: 'detached' });
+    expect(await card.locator('.avatar').textContent()).toBe('SC');
+    expect(await card.locator('.avatar').boundingBox()).toMatchObject({ width: 56, height: 56 });
+    // The next action, on another card, clears this card's message.
+    const studio = cardOf(page, 'sandbox.studio');
+    await studio.getByRole('button', { name: 'Sync @sandbox.studio' }).click();
+    await studio.locator('.card-note').waitFor();
+    expect(await card.locator('.card-note').count()).toBe(0);
+  });
+
+  it('says how old the figures are when the minimum sync interval answered the stored ones', async () => {
+    // A second instance on the same database with the default-like interval (an hour here): every
+    // account was synced within it, so its sync answers stored figures without asking Meta.
+    const second = await startSandboxApp({ SYNC_MIN_INTERVAL_SECONDS: '3600' });
+    const tab = await newPage();
+    try {
+      await tab.goto(second.base);
+      await tab.getByRole('button', { name: 'Sign in as a demo member' }).click();
+      const studio = cardOf(tab, 'sandbox.studio');
+      await studio.waitFor();
+      const followers = await studio.locator('.figures').textContent();
+      // Meta has new figures, which this sync must not fetch.
+      const studioIgId = handles
+        .emulator!.control.describe()
+        .facebookUsers.flatMap((user) => user.pages)
+        .find((p) => p.name === 'Sandbox Studio')!.instagramId!;
+      handles.emulator!.control.updateProfile(studioIgId, { followersCount: 200_000 });
+      await studio.getByRole('button', { name: 'Sync @sandbox.studio' }).click();
+      const note = studio.locator('.card-note');
+      await note.waitFor();
+      expect(await note.textContent()).toMatch(/^Not synced again: the last sync was (just now|\d+ seconds? ago)/);
+      expect(await note.textContent()).not.toMatch(/^Synced/);
+      expect(await studio.locator('.figures').textContent()).toBe(followers);
+      expect(await tab.locator('#live').textContent()).toMatch(/@sandbox\.studio: Not synced again/);
+    } finally {
+      await tab.close();
+      await second.handles.close();
+    }
   });
 
   it("changes another tab's badge live when an account is disconnected", async () => {
@@ -216,6 +346,41 @@ describe('dashboard', () => {
     }
   });
 
+  it("shows an EXPIRED account's reason once, after a sync found its token dead", async () => {
+    handles.emulator!.control.invalidateUser(SEED.facebookUserId, 463);
+    const studio = cardOf(page, 'sandbox.studio');
+    await studio.getByRole('button', { name: 'Sync @sandbox.studio' }).click();
+    await studio.locator('.badge[data-status="EXPIRED"]').waitFor();
+    await studio.getByRole('alert').getByText('This account needs to be connected again').waitFor();
+    const reason = (await studio.locator('.reason').textContent())!;
+    expect(reason).toMatch(/expired/i);
+    const visible = await studio.innerText();
+    expect(visible.split(reason).length - 1).toBe(1);
+  });
+
+  it('shows disconnected accounts after a reload when asked to, and hides them again', async () => {
+    const tab = await newPage();
+    try {
+      await tab.goto(base);
+      await cardOf(tab, 'sandbox.studio').waitFor();
+      // Disconnected earlier in this file: gone from the default list.
+      expect(await cardOf(tab, 'sandbox.shop').count()).toBe(0);
+      await tab.getByLabel('Show disconnected').check();
+      await cardOf(tab, 'sandbox.shop').locator('.badge[data-status="DISCONNECTED"]').waitFor();
+      expect(await tab.getByRole('heading', { name: /Your Instagram accounts \(4\)/ }).count()).toBe(1);
+      await tab.reload();
+      await cardOf(tab, 'sandbox.shop').waitFor(); // the choice survives a reload
+      expect(await tab.getByLabel('Show disconnected').isChecked()).toBe(true);
+      await tab.getByLabel('Show disconnected').uncheck();
+      await tab.getByRole('heading', { name: /Your Instagram accounts \(1\)/ }).waitFor();
+      expect(await cardOf(tab, 'sandbox.shop').count()).toBe(0);
+      await tab.getByLabel('Show disconnected').check(); // for the phone screenshot below
+      await cardOf(tab, 'sandbox.shop').waitFor();
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('works at phone width and with the keyboard', async () => {
     const phone = await newPage(375);
     await phone.goto(base);
@@ -229,8 +394,90 @@ describe('dashboard', () => {
     await phone.close();
   });
 
+  it('keeps the sandbox webhook receiver page inside a phone screen', async () => {
+    // An unsigned delivery with a long id and body: the receiver lists it (signature refused).
+    const long = 'x'.repeat(120);
+    await fetch(`${base}/sandbox/webhooks/receive`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'webhook-id': `msg_${long}`, 'webhook-timestamp': '1', 'webhook-signature': 'v1,nope' },
+      body: JSON.stringify({ type: 'social_account.status_changed', data: { accountId: long, reason: `${long} ${long}` } }),
+    });
+    const phone = await newPage(WIDTHS.phone);
+    try {
+      await phone.goto(`${base}/sandbox/webhooks`);
+      await phone.locator('#rows tr').first().waitFor();
+      expect(await phone.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(WIDTHS.phone);
+      await shot(phone, 'webhooks-phone');
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('tells someone who is not signed in here what to do with the callback, and finishes it once they sign in', async () => {
+    // As in the curl walk-through: the connection was started through the API by the demo member,
+    // Meta's dialog then sent this browser (signed in as nobody) back with `#_=_` on the URL.
+    const { token } = (await (await fetch(`${base}/sandbox/token`, { method: 'POST' })).json()) as { token: string };
+    const oauthUrl = (await (
+      await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query: `{ oauthUrl(provider: FACEBOOK, redirectUri: "${base}/oauth/callback") }` }),
+      })
+    ).json()) as { data: { oauthUrl: string } };
+    const state = new URL(oauthUrl.data.oauthUrl).searchParams.get('state')!;
+    const { code, redirectUrl } = handles.emulator!.control.authorize({
+      provider: 'facebook',
+      userId: SEED.facebookUserId,
+      redirectUri: `${base}/oauth/callback`,
+      state,
+    });
+    expect(redirectUrl.endsWith('#_=_')).toBe(true);
+
+    const fresh = await browser.newContext({ permissions: ['clipboard-read', 'clipboard-write'] });
+    try {
+      for (const width of Object.values(WIDTHS)) {
+        const callback = await fresh.newPage();
+        await callback.setViewportSize({ width, height: 900 });
+        callback.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+        await callback.goto(redirectUrl);
+        await callback.getByRole('heading', { name: 'Not signed in here' }).waitFor();
+        expect(await callback.getByText(/session ended/i).count()).toBe(0);
+        expect(await callback.getByRole('alert').count()).toBe(0);
+        expect(await callback.getByLabel('Code', { exact: true }).inputValue()).toBe(code);
+        expect(await callback.getByLabel('State', { exact: true }).inputValue()).toBe(state); // no #_=_
+        expect(await callback.getByRole('textbox', { name: 'GraphQL mutation' }).inputValue()).toContain(`state: "${state}"`);
+        expect(new URL(callback.url()).hash).toBe('');
+        expect(await callback.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(width);
+        await callback.getByRole('button', { name: 'Copy state' }).click();
+        await callback.getByRole('button', { name: 'Copy state' }).getByText('Copied').waitFor();
+        expect(await callback.evaluate('navigator.clipboard.readText()')).toBe(state);
+        if (width === WIDTHS.desktop) {
+          await shot(callback, 'callback-signed-out');
+          // A sign-in kept from earlier that the server no longer accepts: the session did end (said
+          // so), and the code and state stay on screen.
+          const [header, , signature] = token.split('.');
+          const stale = `${header}.${Buffer.from(JSON.stringify({ sub: 'demo-member', exp: 1 })).toString('base64url')}.${signature}`;
+          await callback.evaluate(`localStorage.setItem('instagram-connect.jwt', ${JSON.stringify(stale)})`);
+          await callback.reload(); // the same callback URL (its fragment already dropped)
+          await callback.getByRole('alert').getByText('Your session ended').waitFor();
+          await callback.getByRole('heading', { name: 'Not signed in here' }).waitFor();
+          expect(await callback.getByLabel('State', { exact: true }).inputValue()).toBe(state);
+        } else {
+          // Signing in here as the member who started it finishes the connection.
+          await callback.getByRole('button', { name: 'Sign in as a demo member' }).click();
+          await callback.getByText(/Connected @sandbox\.studio/).waitFor();
+          expect(new URL(callback.url()).pathname).toBe('/');
+        }
+        await callback.close();
+      }
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('wrote nothing to the console', () => {
-    expect(problems).toEqual([]);
+    // Except the picture made to answer 404 above: each page that shows the account asks for it once.
+    expect(problems.filter((problem) => !problem.includes('/missing_n.svg)'))).toEqual([]);
   });
 });
 

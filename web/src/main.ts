@@ -4,16 +4,20 @@ import {
   ConnectionStatusChangedDocument,
   DisconnectSocialAccountDocument,
   OAuthUrlDocument,
+  SocialAccountDocument,
   SocialAccountsWithHistoryDocument,
   SyncSocialAccountDocument,
   type LoginProvider,
   type SocialAccountFieldsFragment,
+  type SocialConnectionStatus,
   type StatusHistoryEntryFragment,
 } from '../../client/generated/graphql';
 import { createApi, problemOf, resetSocket, type ApiProblem } from './api';
-import { accountCard } from './account-card';
+import { accountCard, type CardNote } from './account-card';
+import { callbackPanel, readCallback, type OAuthCallback } from './callback-panel';
 import { h } from './dom';
 import { explain } from './messages';
+import { ago, refreshRelativeTimes } from './relative-time';
 import { session } from './session';
 
 type Account = SocialAccountFieldsFragment;
@@ -35,7 +39,12 @@ const histories = new Map<string, StatusHistoryEntryFragment[]>();
 let lastCursor: string | undefined;
 const busy = new Map<string, 'sync' | 'disconnect'>();
 const cardErrors = new Map<string, ApiProblem>();
+const cardNotes = new Map<string, CardNote>();
 let flash: Flash | undefined;
+/** A callback page opened while nobody is signed in here: its code and state, until someone signs in. */
+let pendingCallback: OAuthCallback | undefined;
+const SHOW_DISCONNECTED_KEY = 'instagram-connect.show-disconnected';
+const ALL_STATUSES: SocialConnectionStatus[] = ['CONNECTED', 'EXPIRED', 'ERROR', 'DISCONNECTED'];
 let unsubscribe: (() => void) | undefined;
 
 const announce = (text: string) => {
@@ -43,33 +52,31 @@ const announce = (text: string) => {
 };
 
 async function start(): Promise<void> {
-  if (location.pathname === '/oauth/callback') await finishConnect();
+  if (location.pathname === '/oauth/callback') {
+    const callback = readCallback();
+    if (session.token) await finishConnect(callback);
+    else pendingCallback = callback;
+  }
   if (session.token) await loadAccounts();
   render();
 }
 
 /** The page Meta's dialog redirects to: code and state, or the cancel error. */
-async function finishConnect(): Promise<void> {
-  const params = new URLSearchParams(location.search);
-  if (!session.token) {
-    // Leave code and state in the address bar: whoever is not signed in here (e.g. following the
-    // README's curl walk-through) can still finish the connection through the API.
-    flash = { kind: 'error', problem: { code: 'UNAUTHENTICATED', message: '', extensions: {} } };
-    return;
-  }
+async function finishConnect(callback: OAuthCallback): Promise<void> {
+  pendingCallback = undefined;
   history.replaceState(null, '', '/');
   app.replaceChildren(h('p', { class: 'working', role: 'status' }, 'Linking your Instagram account…'));
-  const result = await api
-    .mutation(ConnectInstagramDocument, {
-      code: (params.get('code') ?? '').replace(/#_$/, ''),
-      state: params.get('state') ?? '',
-      error: params.get('error'),
-      errorReason: params.get('error_reason'),
-      errorDescription: params.get('error_description'),
-    })
-    .toPromise();
+  const result = await api.mutation(ConnectInstagramDocument, callback).toPromise();
   if (result.error) {
-    flash = { kind: 'error', problem: problemOf(result.error) };
+    const problem = problemOf(result.error);
+    if (problem.code === 'UNAUTHENTICATED') {
+      // The saved sign-in has ended: say so, and keep the code and state on screen, to copy or
+      // to finish here after signing in again.
+      await signOut({ kind: 'error', problem });
+      pendingCallback = callback;
+      return render();
+    }
+    flash = { kind: 'error', problem };
     return;
   }
   const linked = result.data?.connectInstagram ?? [];
@@ -77,7 +84,8 @@ async function finishConnect(): Promise<void> {
 }
 
 async function loadAccounts(): Promise<void> {
-  const result = await api.query(SocialAccountsWithHistoryDocument, { historySize: HISTORY_SIZE }).toPromise();
+  const statuses = showDisconnected() ? ALL_STATUSES : undefined;
+  const result = await api.query(SocialAccountsWithHistoryDocument, { historySize: HISTORY_SIZE, statuses }).toPromise();
   if (result.error) {
     const problem = problemOf(result.error);
     if (problem.code === 'UNAUTHENTICATED') return signOut({ kind: 'error', problem });
@@ -137,7 +145,26 @@ function stopLive(): void {
   unsubscribe = undefined;
 }
 
+/** Messages belong to the action that caused them: a new action clears the last one's. */
+function clearMessages(): void {
+  flash = undefined;
+  cardErrors.clear();
+  cardNotes.clear();
+}
+
+function showDisconnected(): boolean {
+  return localStorage.getItem(SHOW_DISCONNECTED_KEY) === '1';
+}
+
+async function setShowDisconnected(show: boolean): Promise<void> {
+  if (show) localStorage.setItem(SHOW_DISCONNECTED_KEY, '1');
+  else localStorage.removeItem(SHOW_DISCONNECTED_KEY);
+  clearMessages();
+  await refresh();
+}
+
 async function connectWith(provider: LoginProvider): Promise<void> {
+  clearMessages();
   const result = await api.query(OAuthUrlDocument, { provider, redirectUri: `${location.origin}/oauth/callback` }).toPromise();
   if (result.error || !result.data) {
     flash = {
@@ -151,21 +178,50 @@ async function connectWith(provider: LoginProvider): Promise<void> {
 }
 
 async function act(account: Account, action: 'sync' | 'disconnect'): Promise<void> {
+  clearMessages();
   busy.set(account.id, action);
-  cardErrors.delete(account.id);
   render();
+  const before = accounts.get(account.id) ?? account;
   const result =
     action === 'sync'
       ? await api.mutation(SyncSocialAccountDocument, { id: account.id }).toPromise()
       : await api.mutation(DisconnectSocialAccountDocument, { id: account.id }).toPromise();
   busy.delete(account.id);
-  if (result.error) cardErrors.set(account.id, problemOf(result.error));
+  if (result.error) {
+    const problem = problemOf(result.error);
+    cardErrors.set(account.id, problem);
+    // A dead token changes the account's status on the server: show the card as it is now.
+    if (['TOKEN_EXPIRED', 'PERMISSION_MISSING', 'ACCOUNT_DISCONNECTED'].includes(problem.code)) await reloadAccount(account.id);
+  }
   const updated = result.data && ('syncSocialAccount' in result.data ? result.data.syncSocialAccount : result.data.disconnectSocialAccount);
   if (updated) {
     accounts.set(updated.id, updated);
-    announce(action === 'sync' ? `@${updated.username} synced.` : `@${updated.username} disconnected.`);
+    const note = action === 'sync' ? syncNote(before, updated) : { kind: 'success' as const, text: 'Disconnected.' };
+    cardNotes.set(updated.id, note);
+    announce(`@${updated.username}: ${note.text}`);
   }
   render();
+}
+
+/**
+ * What a sync did. Within the server's minimum sync interval it answers the stored figures
+ * without asking Instagram (the sync coalescer): lastSyncedAt is then unchanged, and the card says
+ * how old the figures are instead of "synced".
+ */
+function syncNote(before: Account, after: Account): CardNote {
+  if (after.lastSyncedAt && after.lastSyncedAt === before.lastSyncedAt) {
+    return {
+      kind: 'info',
+      text: `Not synced again: the last sync was ${ago(after.lastSyncedAt)}, too recent to ask Instagram again. These figures are from then.`,
+    };
+  }
+  return { kind: 'success', text: 'Synced: fresh figures from Instagram.' };
+}
+
+async function reloadAccount(id: string): Promise<void> {
+  const result = await api.query(SocialAccountDocument, { id }).toPromise();
+  const account = result.data?.socialAccount;
+  if (account) accounts.set(account.id, account);
 }
 
 async function signInAsDemo(): Promise<void> {
@@ -182,6 +238,9 @@ async function signIn(token: string): Promise<void> {
   session.set(token);
   await resetSocket();
   flash = undefined;
+  // Signed in on the callback page: finish the connection here (its state belongs to the member
+  // who asked for the dialog; another member's sign-in gets INVALID_OAUTH_STATE, explained).
+  if (pendingCallback) await finishConnect(pendingCallback);
   await loadAccounts();
   render();
 }
@@ -194,6 +253,7 @@ async function signOut(reason?: Flash): Promise<void> {
   accounts.clear();
   histories.clear();
   lastCursor = undefined;
+  clearMessages();
   flash = reason;
   render();
 }
@@ -205,7 +265,11 @@ function render(): void {
       ? [h('span', {}, 'Signed in as ', h('strong', {}, memberId)), h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, 'Sign out')]
       : []),
   );
-  app.replaceChildren(...(memberId ? dashboard() : signInPanel()), flashView() ?? '');
+  app.replaceChildren(
+    ...(!memberId && pendingCallback ? [callbackPanel(pendingCallback)] : []),
+    ...(memberId ? dashboard() : signInPanel()),
+    flashView() ?? '',
+  );
   // Flash messages go first in reading order.
   const message = app.querySelector('.flash');
   if (message) app.prepend(message);
@@ -252,7 +316,22 @@ function dashboard(): HTMLElement[] {
     h(
       'section',
       { 'aria-labelledby': 'accounts-heading' },
-      h('h2', { id: 'accounts-heading' }, `Your Instagram accounts (${list.length})`),
+      h(
+        'div',
+        { class: 'list-head' },
+        h('h2', { id: 'accounts-heading' }, `Your Instagram accounts (${list.length})`),
+        h(
+          'label',
+          { class: 'toggle' },
+          h('input', {
+            type: 'checkbox',
+            id: 'show-disconnected',
+            checked: showDisconnected(),
+            onchange: (event: Event) => void setShowDisconnected((event.target as HTMLInputElement).checked),
+          }),
+          ' Show disconnected',
+        ),
+      ),
       list.length === 0
         ? h('p', { class: 'empty' }, 'No account linked yet. Connect one with Facebook (Instagram account linked to a Page) or directly with Instagram.')
         : h(
@@ -266,6 +345,7 @@ function dashboard(): HTMLElement[] {
                   busy: busy.get(account.id),
                   history: histories.get(account.id) ?? [],
                   problem: cardErrors.get(account.id),
+                  note: cardNotes.get(account.id),
                   onSync: () => void act(account, 'sync'),
                   onDisconnect: () => void act(account, 'disconnect'),
                 }),
@@ -279,4 +359,5 @@ function dashboard(): HTMLElement[] {
 void (async () => {
   sandbox = (await fetch('/sandbox').catch(() => undefined))?.ok ?? false;
   await start();
+  setInterval(() => refreshRelativeTimes(app), 15_000);
 })();

@@ -97,7 +97,7 @@ export function decideDialog(
 }
 
 export function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${escape(title)}</title>
 <style>body{font:15px system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}fieldset{margin:.5rem 0;border:1px solid #ccc;border-radius:6px}
 .page{display:block;margin-left:1.5rem}button{margin:.75rem .5rem 0 0;padding:.5rem 1.25rem}.error{color:#b00}.banner{background:#fff3cd;padding:.5rem;border-radius:6px}</style>
 </head><body><p class="banner">Meta emulator: nothing here talks to Meta.</p><h1>${escape(title)}</h1>${body}</body></html>`;

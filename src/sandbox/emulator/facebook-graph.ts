@@ -213,7 +213,7 @@ export class FacebookGraph {
 
   private igNode(id: string, fields: FieldSelection[] | undefined) {
     const ig = this.world.igAccounts.get(id)!;
-    const values: Record<string, unknown> = { id: ig.id, ig_id: Number(ig.id.slice(-10)), ...igProfileValues(ig) };
+    const values: Record<string, unknown> = { id: ig.id, ig_id: Number(ig.id.slice(-10)), ...igProfileValues(this.world, ig) };
     return project(values, fields ?? [{ name: 'id' }], 'IGUser');
   }
 

@@ -9,6 +9,7 @@ import { decideDialog, page, renderDialog, type DialogAnswer } from './dialogs';
 import { FacebookGraph, type CallLogEntry, type GraphCall } from './facebook-graph';
 import { Faults } from './faults';
 import { InstagramHosts } from './instagram';
+import { PICTURE_PATH, ProfilePictures } from './pictures';
 import type { GraphResult } from './responses';
 import { seedSandbox } from './seed';
 import { World, type EmulatorApp, type Provider } from './world';
@@ -56,16 +57,21 @@ export function emulatorUrls(baseUrl: string): MetaUrls {
 
 /**
  * A Meta stand-in on loopback: Facebook Login and Business Login dialogs, graph.facebook.com,
- * api.instagram.com and graph.instagram.com, behaving as docs/meta-platform.md describes
+ * api.instagram.com, graph.instagram.com and the profile pictures' CDN, behaving as docs/meta-platform.md describes
  * (single-use codes bound to redirect_uri, appsecret_proof, paging, batches, 190 subcodes,
  * usage headers). Each host lives under a path prefix named after it.
  */
 export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<MetaEmulator> {
   const now = options.now ?? Date.now;
-  const world = new World({ facebook: options.facebookApp, instagram: options.instagramApp }, now);
+  let baseUrl = '';
+  const pictures: ProfilePictures = new ProfilePictures({
+    now,
+    baseUrl: () => baseUrl,
+    exists: (igId: string): boolean => world.igAccounts.has(igId),
+  });
+  const world: World = new World({ facebook: options.facebookApp, instagram: options.instagramApp }, now, (igId: string): string => pictures.urlFor(igId));
   const faults = new Faults(now);
   const control = new EmulatorControl(world, faults);
-  let baseUrl = '';
   const facebookGraph = new FacebookGraph(world, faults, {
     requireAppsecretProof: options.requireAppsecretProof ?? true,
     baseUrl: () => `${baseUrl}/graph.facebook.com`,
@@ -131,6 +137,16 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
     graph('instagram-graph', 'instagram', (call) => instagram.handleGraph(call)),
   );
 
+  // Instagram's CDN: profile pictures, no Graph semantics (no faults, no call log).
+  app.get(`${PICTURE_PATH}/:file`, (req, res) => {
+    const answer = pictures.answer(String(req.params.file), { oh: stringParam(req.query.oh), oe: stringParam(req.query.oe) });
+    res
+      .status(answer.status)
+      .set(answer.headers ?? {})
+      .type(answer.type)
+      .send(answer.body);
+  });
+
   app.get('/_control/calls', (_req, res) => {
     res.json(control.calls);
   });
@@ -152,7 +168,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
   });
   app.get('/', (_req, res) => {
     const { facebookUsers, instagramUsers } = control.describe();
-    const body = `<p>Hosts: ${['www.facebook.com', 'graph.facebook.com', 'www.instagram.com', 'api.instagram.com', 'graph.instagram.com'].map((h) => `<code>/${h}</code>`).join(', ')}.</p>
+    const body = `<p>Hosts: ${['www.facebook.com', 'graph.facebook.com', 'www.instagram.com', 'api.instagram.com', 'graph.instagram.com', 'scontent.cdninstagram.com'].map((h) => `<code>/${h}</code>`).join(', ')}.</p>
       <h2>Facebook users</h2><pre>${JSON.stringify(facebookUsers, null, 2)}</pre>
       <h2>Instagram users</h2><pre>${JSON.stringify(instagramUsers, null, 2)}</pre>`;
     res.type('html').send(page('Meta emulator', body));
@@ -186,6 +202,10 @@ function paramsOf(req: Request): Record<string, string> {
     }
   }
   return params;
+}
+
+function stringParam(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }
 
 function listOf(value: unknown): string[] {

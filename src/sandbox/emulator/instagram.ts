@@ -65,7 +65,7 @@ export class InstagramHosts {
         // A string on this host: JSON numbers this large lose digits in most clients.
         user_id: ig.id,
         account_type: ig.accountType,
-        ...igProfileValues(ig),
+        ...igProfileValues(this.world, ig),
       },
       parsed.fields ?? [{ name: 'id' }],
       'User',

@@ -19,7 +19,8 @@ export interface IgAccount {
   appScopedId: string;
   username: string;
   name: string;
-  profilePictureUrl: string;
+  /** Set: this URL as given. Unset: the emulator's own signed picture URL (pictures.ts). */
+  profilePictureUrl?: string;
   followersCount: number;
   followsCount: number;
   mediaCount: number;
@@ -122,6 +123,8 @@ export class World {
     /** Mutable: the control API can rotate an app's secret. */
     readonly apps: { facebook: EmulatorApp; instagram: EmulatorApp },
     readonly now: () => number,
+    /** The picture URL a profile read answers for an account without a fixed one. */
+    private readonly pictureUrlOf: (igId: string) => string = () => '',
   ) {}
 
   private nextId(prefix: string, length: number): string {
@@ -171,7 +174,7 @@ export class World {
       appScopedId: this.nextId('2', 17),
       username,
       name: spec.name ?? username.replace(/[._]/g, ' '),
-      profilePictureUrl: spec.profilePictureUrl ?? `https://scontent.cdninstagram.example/${id}.jpg`,
+      profilePictureUrl: spec.profilePictureUrl,
       followersCount: spec.followersCount ?? 1000,
       followsCount: spec.followsCount ?? 100,
       mediaCount: spec.mediaCount ?? 42,
@@ -292,6 +295,10 @@ export class World {
     return undefined;
   }
 
+  profilePictureUrl(ig: IgAccount): string {
+    return ig.profilePictureUrl ?? this.pictureUrlOf(ig.id);
+  }
+
   /** Pages a Facebook user shared with the app in the last dialog. */
   grantedPages(user: FbUser): FbPage[] {
     return user.pageIds
@@ -306,11 +313,11 @@ export class World {
 }
 
 /** The profile fields both Graph hosts answer for an Instagram professional account. */
-export function igProfileValues(ig: IgAccount): Record<string, unknown> {
+export function igProfileValues(world: World, ig: IgAccount): Record<string, unknown> {
   return {
     username: ig.username,
     name: ig.name,
-    profile_picture_url: ig.profilePictureUrl,
+    profile_picture_url: world.profilePictureUrl(ig),
     followers_count: ig.followersCount,
     follows_count: ig.followsCount,
     media_count: ig.mediaCount,

@@ -53,6 +53,10 @@ export class AccountStatusService {
   ): Promise<ConnectionEvent | undefined> {
     if (!em.isInTransaction()) throw new Error('AccountStatusService.transition must run inside a transaction');
     const previous = options.created ? null : account.connectionStatus;
+    const now = this.clock.now();
+    // updatedAt moves with every change of the row, and is set here rather than by the entity's
+    // onUpdate (at flush) so the webhook body written below already carries it.
+    if ((account.statusReason ?? null) !== reason || previous !== to) account.updatedAt = now;
     account.statusReason = reason;
     if (previous === to) return undefined;
     account.connectionStatus = to;
@@ -64,7 +68,7 @@ export class AccountStatusService {
       previousStatus: previous,
       status: to,
       reason,
-      changedAt: this.clock.now(),
+      changedAt: now,
     });
     await this.webhooks?.enqueue(em, event, account);
     await this.announce(em, account.memberId);

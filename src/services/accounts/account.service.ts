@@ -345,6 +345,7 @@ export class AccountService {
     account.price = price.price;
     account.currency = price.currency;
     account.lastSyncedAt = this.deps.clock.now();
+    account.updatedAt = account.lastSyncedAt;
   }
 
   async lock(em: EntityManager, id: string): Promise<SocialAccount> {

@@ -2,11 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DataDeletionStatus, MetaDataDeletion } from '../../entities';
 import type { LoginProvider } from '../../domain/social-account';
-import { deleteAccountEvents, lastStatusEventAt } from '../../repositories/connection-event.repository';
-import { deleteUnusedGrants } from '../../repositories/meta-grant.repository';
+import { lastStatusEventAt } from '../../repositories/connection-event.repository';
 import { claimDueDeletionId } from '../../repositories/meta-data-deletion.repository';
 import { deleteMembersStates } from '../../repositories/oauth-state.repository';
-import { deleteDisconnectedAccounts } from '../../repositories/social-account.repository';
+import { eraseData } from '../privacy/erase-data';
 import type { MetaUserLinks } from './meta-user-links';
 
 /** Confirmation codes as shown to the user: 96 random bits, URL-safe. */
@@ -55,17 +54,17 @@ export async function recordDeletionRequest(
 }
 
 /**
- * Deletes what the request found, in the caller's transaction, and leaves only the audit row.
- * An account revived since (the member connected it again: new consent, new tokens) is kept, and
- * so is a grant that holds a token again.
+ * Deletes what the request found, in the caller's transaction, and leaves only the audit row:
+ * the accounts, their status history, their webhook events (pending ones redacted to ids and
+ * status), the grants, rate-limit pauses naming them (services/privacy/erase-data.ts, which walks
+ * the personal-data inventory). An account revived since (the member connected it again: new
+ * consent, new tokens) is kept, and so is a grant that holds a token again.
  */
 export async function completeDeletion(em: EntityManager, deletion: MetaDataDeletion, now: Date): Promise<void> {
-  const accounts = deletion.pendingAccountIds.length ? await deleteDisconnectedAccounts(em, deletion.pendingAccountIds) : [];
-  const eventsDeleted = accounts.length > 0 ? await deleteAccountEvents(em, accounts) : 0;
-  const grants = deletion.pendingGrantIds.length ? await deleteUnusedGrants(em, deletion.pendingGrantIds) : [];
-  deletion.accountsDeleted = accounts.length;
-  deletion.eventsDeleted = eventsDeleted;
-  deletion.grantsDeleted = grants.length;
+  const erased = await eraseData(em, { kind: 'metaDataDeletion', accountIds: deletion.pendingAccountIds, grantIds: deletion.pendingGrantIds });
+  deletion.accountsDeleted = erased.accountIds.length;
+  deletion.eventsDeleted = erased.deleted.connection_event ?? 0;
+  deletion.grantsDeleted = erased.grantIds.length;
   deletion.pendingAccountIds = [];
   deletion.pendingGrantIds = [];
   deletion.status = DataDeletionStatus.COMPLETED;

@@ -59,7 +59,7 @@ export class MetaCallbackService {
     const reason = `You removed the app on ${PLATFORM_NAME[provider]}.`;
     const disconnected = await inTransaction(this.deps.orm, async (tx) => {
       const links = await lockMetaUserLinks(tx, provider, userId);
-      return disconnectMetaUserLinks(tx, this.deps.status, links, reason);
+      return disconnectMetaUserLinks(tx, this.deps.status, links, reason, this.deps.clock.now());
     });
     this.deps.logger.info({ provider, disconnected }, 'Meta deauthorize callback handled');
     return { disconnected };
@@ -77,7 +77,7 @@ export class MetaCallbackService {
     const deletion = await inTransaction(this.deps.orm, async (em) => {
       const now = this.deps.clock.now();
       const links = await lockMetaUserLinks(em, provider, userId);
-      await disconnectMetaUserLinks(em, this.deps.status, links, reason);
+      await disconnectMetaUserLinks(em, this.deps.status, links, reason, now);
       const request = await recordDeletionRequest(em, { provider, metaUserId: userId, links, now, graceMs: this.deps.meta.dataDeletionGraceSeconds * 1000 });
       if (foundNothing(links)) markNothingFound(request, now);
       else if (request.deleteAfter.getTime() <= now.getTime()) await completeDeletion(em, request, now);

@@ -51,7 +51,13 @@ async function instagramUserIds(em: EntityManager, callbackUserId: string): Prom
  * Accounts already DISCONNECTED keep their reason and get no second event, so repeating it is
  * harmless. Returns how many accounts changed status.
  */
-export async function disconnectMetaUserLinks(em: EntityManager, status: AccountStatusService, links: MetaUserLinks, reason: string): Promise<number> {
+export async function disconnectMetaUserLinks(
+  em: EntityManager,
+  status: AccountStatusService,
+  links: MetaUserLinks,
+  reason: string,
+  now: Date,
+): Promise<number> {
   let changed = 0;
   // Member by member: each member's first change locks its event sequence row until commit, and
   // two callbacks reaching the same members must take those locks in the same order.
@@ -68,12 +74,14 @@ export async function disconnectMetaUserLinks(em: EntityManager, status: Account
     await clearAccountTokens(
       em,
       links.accounts.map((a) => a.id),
+      now,
     );
   }
   if (links.grants.length > 0) {
     await clearGrantTokens(
       em,
       links.grants.map((g) => g.id),
+      now,
     );
   }
   return changed;

@@ -29,6 +29,15 @@ export interface ConnectInput {
 const MAX_CODE_LENGTH = 2048;
 
 /**
+ * Meta ends its redirect with a fragment that belongs to neither parameter: Facebook Login with
+ * `#_=_`, Business Login for Instagram with `#_`. A code or state copied from the address bar (the
+ * last parameter, usually `state`) may still carry it; neither ever contains `#` itself.
+ */
+function withoutMetaFragment(value: string): string {
+  return value.trim().replace(/#_(=_)?$/, '');
+}
+
+/**
  * The OAuth round trip for both Meta flows: the dialog URL, then code → long-lived token →
  * account discovery → one transaction that stores everything (AccountService.link).
  */
@@ -61,12 +70,12 @@ export class ConnectService {
     if (typeof input.code !== 'string' || input.code.length > MAX_CODE_LENGTH) {
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'code is too long to be an authorization code.', { field: 'code' });
     }
-    // Instagram appends "#_" to the redirect; a copied code may still carry it.
-    const code = input.code.trim().replace(/#_$/, '');
+    const code = withoutMetaFragment(input.code);
+    const state = typeof input.state === 'string' ? withoutMetaFragment(input.state) : input.state;
     if (!code && !cancelled) throw new AppError(ErrorCode.BAD_USER_INPUT, 'code is empty: pass the code from the dialog redirect.', { field: 'code' });
 
     if (cancelled || !code) {
-      await this.deps.states.consume(em, memberId, input.state);
+      await this.deps.states.consume(em, memberId, state);
       throw new AppError(ErrorCode.OAUTH_DENIED, 'The connection was cancelled in the Meta dialog, so nothing was linked. Start again and choose Allow.', {
         reason: input.errorReason ?? input.error ?? null,
       });
@@ -75,7 +84,7 @@ export class ConnectService {
     // The state is held, not spent, until Meta has the code: a connect that Meta rate-limits or
     // that cannot reach Meta before the exchange leaves it valid, so the same redirect can be
     // retried. Once the code went to Meta (exchanged or refused), it is spent, as before.
-    const claim = await this.deps.states.claim(em, memberId, input.state);
+    const claim = await this.deps.states.claim(em, memberId, state);
     const progress = { exchanged: false };
     try {
       const linked =

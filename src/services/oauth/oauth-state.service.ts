@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { forkEm } from '../../database/transaction';
 import type { Clock } from '../../clock';
 import { OAuthState } from '../../entities';
 import { AppError, ErrorCode } from '../../errors';
@@ -38,7 +39,11 @@ export class OAuthStateService {
     private readonly onEvicted: (count: number) => void = () => undefined,
   ) {}
 
-  async issue(em: EntityManager, memberId: string, provider: LoginProvider, redirectUri: string): Promise<string> {
+  async issue(requestEm: EntityManager, memberId: string, provider: LoginProvider, redirectUri: string): Promise<string> {
+    // A fork of its own: oauthUrl is a query field, resolved beside others of the same operation
+    // on the request's EntityManager, and a flush there opens a transaction that a sibling's query
+    // (statusHistory) joined and then found "already complete" (test/executor-differential.test.ts).
+    const em = forkEm(requestEm);
     const state = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     em.create(OAuthState, {

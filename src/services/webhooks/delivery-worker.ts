@@ -83,7 +83,6 @@ export class WebhookDeliveryWorker {
     if (this.loop || !this.deps.outbox.enabled) return;
     this.stopping = false;
     this.loop = (async () => {
-      await this.failOrphans().catch((error) => this.outage.failed(error, 'could not retire deliveries to removed endpoints'));
       while (!this.stopping) {
         await this.wakeOnCommit.ensure();
         try {
@@ -127,6 +126,7 @@ export class WebhookDeliveryWorker {
     if (real - this.lastNoticeScan >= NOTICE_SCAN_INTERVAL_MS || !this.loop) {
       this.lastNoticeScan = real;
       report.notices = await this.deps.notices.scan();
+      report.failed += await this.failOrphans();
     }
     if (real - this.lastPurge >= PURGE_INTERVAL_MS) {
       this.lastPurge = real;
@@ -195,14 +195,28 @@ export class WebhookDeliveryWorker {
     await recordDeliveryResults(em, writes);
   }
 
-  /** Deliveries to endpoints no longer configured would wait forever: marked failed (redeliver can send them elsewhere). */
-  private async failOrphans(): Promise<void> {
+  /**
+   * Deliveries to an endpoint this worker does not know would wait forever (no worker on the new
+   * STATUS_WEBHOOK_URL claims them) and keep their events from being purged. During a rolling
+   * deploy, instances still on the old list keep queueing (and their workers keep sending) to a
+   * removed endpoint, so such a delivery is failed only once nobody queued or tried it for
+   * WEBHOOK_ENDPOINT_REMOVAL_GRACE_MINUTES; checked on every notice pass (once a minute), not only
+   * at start. `npm run webhooks -- redeliver` can send them to the current endpoints.
+   */
+  private async failOrphans(): Promise<number> {
     const em = forkEm(this.deps.orm);
-    await failDeliveriesToOtherEndpoints(em, this.deps.outbox.endpoints);
+    const graceMinutes = this.deps.config.endpointRemovalGraceMinutes;
+    const quietSince = new Date(this.deps.clock.now().getTime() - graceMinutes * 60_000);
+    const reason = `endpoint not in STATUS_WEBHOOK_URL of the delivering workers: nobody queued or tried it for ${graceMinutes} minutes`;
+    const failed = await failDeliveriesToOtherEndpoints(em, this.deps.outbox.endpoints, quietSince, reason);
+    if (failed > 0) {
+      this.deps.logger.warn({ failed, graceMinutes }, 'failed pending webhook deliveries to endpoints no longer configured');
+    }
+    return failed;
   }
 
   /** Events past WEBHOOK_RETENTION_DAYS with nothing pending go, deliveries with them. */
-  private async purge(): Promise<void> {
+  async purge(): Promise<void> {
     const em = forkEm(this.deps.orm);
     const before = new Date(this.deps.clock.now().getTime() - this.deps.config.retentionDays * DAY);
     await purgeSettledEventsBefore(em, before);

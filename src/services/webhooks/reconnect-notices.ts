@@ -1,9 +1,9 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { forkEm } from '../../database/transaction';
+import { forkEm, inTransaction } from '../../database/transaction';
 import type { Clock } from '../../clock';
 import type { WorkerConfig } from '../../config';
-import { LoginProvider } from '../../domain/social-account';
-import { accountsDueReconnectNotice } from '../../repositories/webhook.repository';
+import { LoginProvider, SocialConnectionStatus } from '../../domain/social-account';
+import { accountsDueReconnectNotice, lockAccountForReconnectNotice } from '../../repositories/webhook.repository';
 import { accountSnapshotMapping } from '../../repositories/account-snapshots';
 import { LifecycleSchedule } from '../worker/schedule';
 import type { WebhookOutbox } from './webhook-outbox';
@@ -22,6 +22,13 @@ const REFRESH_GRACE_MS = 3600_000;
  *   a token this close to its end is one Meta refuses to refresh, or one nobody can refresh).
  * One notice per account and deadline (a unique window key), however many workers scan: a
  * refresh or a reconnect moves the deadline and opens a new window.
+ *
+ * A notice is an event about the account like its status changes, so it is written the way they
+ * are: under the account's row lock, after re-reading the account (writeNotice). The scan's read
+ * only proposes candidates; a disconnect, revive or new deadline committed since wins, and a
+ * notice whose premise (CONNECTED, this deadline) no longer holds is not written. Its place in the
+ * outbox is therefore in commit order with the account's status events: never a CONNECTED notice
+ * after the account.disconnected it did not know about.
  */
 export class ReconnectNotices {
   private readonly schedule: LifecycleSchedule;
@@ -51,8 +58,26 @@ export class ReconnectNotices {
         const refreshDue = this.schedule.refreshDueAt(issuedAt, deadline);
         if (refreshDue && now.getTime() < refreshDue.getTime() + REFRESH_GRACE_MS) continue;
       }
-      if (await this.deps.outbox.enqueueReconnectNeeded(em, { ...account, memberId }, deadline)) queued++;
+      if (memberId && (await this.writeNotice(account.id, deadline))) queued++;
     }
     return queued;
+  }
+
+  /**
+   * Writes one account's notice for `deadline` under the account's row lock, if the account is
+   * still CONNECTED with that deadline; returns whether a notice was written.
+   */
+  async writeNotice(accountId: string, deadline: Date): Promise<boolean> {
+    return inTransaction(this.deps.orm, async (tx) => {
+      const row = await lockAccountForReconnectNotice(tx, accountId);
+      if (!row) return false;
+      const current = row.deadline ? new Date(row.deadline as string).getTime() : null;
+      const memberId = row.memberId as string;
+      delete row.deadline;
+      delete row.memberId;
+      const account = accountSnapshotMapping(tx).toSnapshot(row);
+      if (account.connectionStatus !== SocialConnectionStatus.CONNECTED || current !== deadline.getTime()) return false;
+      return this.deps.outbox.enqueueReconnectNeeded(tx, { ...account, memberId }, deadline);
+    });
   }
 }

@@ -229,7 +229,7 @@ export class LifecycleWorker {
       );
     }
     const looked = decisions.filter((d) => !d.postponeTo);
-    await ctx.dueAccounts.applyOutcomes(this.owner, looked);
+    await ctx.dueAccounts.applyOutcomes(this.owner, looked, this.deps.clock.now());
     for (const decision of looked) {
       if (!decision.change) continue;
       const changed =
