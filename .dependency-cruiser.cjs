@@ -4,7 +4,8 @@
 // From the bottom up, each layer may import only from itself and the layers below it:
 //   domain        src/domain/                     pure vocabulary and rules
 //   platform      src/config/, logger, metrics,   process-wide plumbing every layer may use
-//                 clock, tracing, free-port
+//                 clock, tracing, free-port,
+//                 describe-error
 //   entities      src/entities/                   MikroORM entities and their read views
 //   database      src/database/, src/migrations/  ORM options, migrations, transactions, SQL helpers
 //   repositories  src/repositories/               all table SQL
@@ -17,7 +18,7 @@
 
 const LAYERS = {
   domain: '^src/domain/',
-  platform: '^src/(config/|(logger|metrics|clock|tracing|free-port)\\.ts$)',
+  platform: '^src/(config/|(logger|metrics|clock|tracing|free-port|describe-error)\\.ts$)',
   entities: '^src/entities/',
   database: '^src/(database|migrations)/',
   repositories: '^src/repositories/',

@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1
 # The service image: API (default command) and lifecycle worker (`node dist/worker.js`) alike.
 # Build: docker build -t instagram-connect .   Topology: compose.yaml.
+# The Node line is the one in .nvmrc and package.json (engines, devEngines); a test keeps them equal.
 
 # --- build: compile the TypeScript and the dashboard with the dev dependencies ------------------
-FROM node:20-bookworm-slim AS build
+FROM node:26-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` builds the dashboard, which needs the sources copied below.
@@ -15,7 +16,7 @@ COPY web ./web
 RUN npm run build && npm run build:web
 
 # --- runtime: production dependencies only, no compiler, not root ------------------------------
-FROM node:20-bookworm-slim
+FROM node:26-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -13,7 +13,7 @@ import { ormOptions } from './database/orm-options';
 import { buildGraphQLSchema } from './graphql/schema';
 import { createApollo, oversizedQueryMiddleware, refuseOversizedHttp } from './graphql/apollo';
 import { OperationPipeline } from './graphql/pipeline';
-import { middlewareErrorFields } from './http/middleware-errors';
+import { middlewareErrorFields, requestErrorMessage } from './http/middleware-errors';
 import { attachWebSocketServer } from './graphql/websocket';
 import { corsMiddleware } from './http/cors';
 import { GRAPHQL_BODY_LIMIT_BYTES, graphqlHttpListener } from './http/graphql-http';
@@ -26,7 +26,8 @@ import { createLogger, type Logger } from './logger';
 import { createMetrics } from './metrics';
 import type { MetaEmulator } from './sandbox/emulator';
 import { sandboxRoutes } from './sandbox/sandbox-routes';
-import { SANDBOX_RECEIVER_PATH, webhookReceiverRoutes } from './sandbox/webhook-receiver';
+import { configForSandboxWorker, publishSandbox } from './sandbox/running-sandbox';
+import { sandboxReceiverEndpoint, webhookReceiverRoutes } from './sandbox/webhook-receiver';
 import { startSandbox } from './sandbox/start-sandbox';
 import { createServices, type Services } from './services';
 import { openTokenKeys } from './services/tokens/token-keys';
@@ -94,13 +95,9 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
 
   // 2. Sandbox: without Meta credentials (never in production), the emulator plays Meta.
   const role = options.role ?? 'api';
-  if (role === 'worker' && config.sandbox) {
-    throw new Error(
-      'npm run worker needs Meta credentials: in sandbox mode the Meta emulator lives inside the API process, so run the worker in-process (npm start, without DISABLE_WORKER).',
-    );
-  }
   let emulator: MetaEmulator | undefined;
-  if (config.sandbox) {
+  if (role === 'worker' && config.sandbox) config = configForSandboxWorker(config);
+  else if (config.sandbox) {
     ({ config, emulator } = await startSandbox(config, clock, logger));
     const running = emulator;
     started.push(() => running.close());
@@ -168,7 +165,9 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
   );
 
   // 7. Status webhooks, sent by the worker process; in sandbox mode to the built-in receiver by default.
-  if (config.webhooks.sandboxReceiver && role === 'api') services.webhooks.useEndpoints([`${url}${SANDBOX_RECEIVER_PATH}`]);
+  if (config.webhooks.sandboxReceiver && role === 'api') services.webhooks.useEndpoints([sandboxReceiverEndpoint(boundPort)]);
+  // A development server (embedded database) tells tools started beside it where its emulator is.
+  const unpublish = role === 'api' && emulator && embedded ? publishSandbox(config.dataDir, { url, emulatorUrl: emulator.url }) : () => undefined;
   if (runWorker) services.webhookWorker.start();
 
   let closing: Promise<void> | undefined;
@@ -187,6 +186,7 @@ async function startApp(initialConfig: Config, options: BootstrapOptions, starte
       await services.gate.stop();
       await services.closePools();
       await orm.close(true);
+      unpublish();
       await emulator?.close();
       await embedded?.stop();
       await tracing.shutdown(); // flushes the last spans
@@ -239,7 +239,7 @@ function jsonErrors(logger: Logger): ErrorRequestHandler {
         ? 'The request body is too large.'
         : status === 500
           ? 'Something went wrong on our side; it has been logged.'
-          : 'The request is malformed.';
+          : requestErrorMessage(error, 'The request is malformed.');
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_USER_INPUT' } }] });
   };
 }

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { bootstrap } from './bootstrap';
 import { loadConfigOrExit } from './config';
 import { EmbeddedPostgresAccessError } from './database/embedded-postgres';
+import { describeError } from './describe-error';
 import { createLogger } from './logger';
 
 /** The API entry point: reads the environment once (as worker.ts does for the worker) and handles signals. */
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
 main().catch((error) => {
   // A known, explained cause needs no stack trace: just what to do.
   if (error instanceof EmbeddedPostgresAccessError) console.error(`Cannot start: ${error.message}`);
-  else console.error('Fatal error during startup:', error);
+  else if (error instanceof Error) console.error('Fatal error during startup:', error);
+  else console.error(`Fatal error during startup: ${describeError(error)}`);
   process.exit(1);
 });

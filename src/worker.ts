@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { bootstrap } from './bootstrap';
 import { loadConfigOrExit } from './config';
 import { createLogger } from './logger';
+import { describeError } from './describe-error';
 
 /**
  * `npm run worker`: the lifecycle worker alone (no GraphQL), for deployments that run N API
@@ -22,6 +23,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`Cannot start the worker: ${(error as Error).message}`);
+  console.error(`Cannot start the worker: ${describeError(error)}`);
   process.exit(1);
 });

@@ -59,6 +59,8 @@ const bodies: Array<[string, string | Buffer, string?]> = [
   ['a query with charset=utf-8', JSON.stringify({ query }), 'application/json; charset=utf-8'],
   ['JSON that does not parse', '{"query": '],
   ['JSON that is not an object or array (strict)', '"socialAccounts"'],
+  ['JSON with a trailing comma', '{"query": "{ socialAccounts { id } }",}'],
+  ['JSON with a bad literal (V8 quotes the body instead of a position)', '{"variables": {"token": "EAAGsecret"}, "query": nul}'],
   ['an empty body', ''],
   ['a batch, which we do not allow', JSON.stringify([{ query }])],
   ['no query', JSON.stringify({ variables: {} })],
@@ -73,6 +75,22 @@ describe('POST /graphql on node:http and through express answer alike', () => {
     const viaExpress = await post(body, { chunked: true, contentType, token });
     expect(direct).toEqual(viaExpress);
     expect(direct.contentType).toBe('application/json; charset=utf-8');
+  });
+
+  it('says a body is not valid JSON, and where, on both paths', async () => {
+    const token = app.tokenFor(MEMBER);
+    for (const chunked of [false, true]) {
+      const answer = await post('{"variables": {"token": "EAAGsecret"}, "query": nul}', { chunked, token });
+      expect(answer.status).toBe(400);
+      expect(JSON.parse(answer.body)).toEqual({
+        errors: [
+          {
+            message: "The request body is not valid JSON: Unexpected token '}' in JSON at position 51 (line 1 column 52).",
+            extensions: { code: 'BAD_USER_INPUT' },
+          },
+        ],
+      });
+    }
   });
 
   it("serves the list with the member's accounts on the direct path", async () => {

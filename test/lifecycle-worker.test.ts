@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { SyncSocialAccountDocument } from '../client/generated/graphql';
 import { bootstrap } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
@@ -323,7 +325,13 @@ describe('running the worker', () => {
     } finally {
       await worker.close();
     }
-    const sandbox = loadConfig({ NODE_ENV: 'test', DATABASE_URL: app.databaseUrl, WORKER_POLL_INTERVAL_MS: '20' });
+    // A DATA_DIR where no `npm start` runs (a developer's own may be running in .data).
+    const sandbox = loadConfig({
+      NODE_ENV: 'test',
+      DATABASE_URL: app.databaseUrl,
+      WORKER_POLL_INTERVAL_MS: '20',
+      DATA_DIR: path.join(tmpdir(), 'igc-no-sandbox'),
+    });
     await expect(bootstrap(sandbox, { role: 'worker', port: 0, logger: createLogger('silent') })).rejects.toThrow(/needs Meta credentials/);
   });
 });

@@ -145,7 +145,7 @@ describe('REST compatibility API (/ai/instagram)', () => {
 
   it('answers malformed, oversized and unknown requests with envelopes, never HTML', async () => {
     const malformed = await rest('POST', '/oauth/connect', { body: '{"code":', memberId: 'member-rest-bad' });
-    expect(malformed.body).toMatchObject({ status: 400, code: 'BAD_USER_INPUT' });
+    expect(malformed.body).toMatchObject({ status: 400, code: 'BAD_USER_INPUT', message: 'The request body is not valid JSON: Unexpected end of JSON input.' });
     const oversized = await rest('POST', '/oauth/connect', { body: JSON.stringify({ code: 'x'.repeat(20_000), state: 's' }), memberId: 'member-rest-bad' });
     expect(oversized.status).toBe(413);
     expect(oversized.body.status).toBe(413);

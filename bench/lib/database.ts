@@ -2,6 +2,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Client } from 'pg';
 import { startThrowawayPostgres } from '../../src/database/embedded-postgres';
 import { ormOptions } from '../../src/database/orm-options';
+import { describeError } from '../../src/describe-error';
 
 export interface BenchDatabase {
   /** The dedicated benchmark database. */
@@ -47,7 +48,7 @@ export async function createBenchDatabase(adminUrl: string | undefined): Promise
     version,
     close: async () => {
       await withClient(admin, (c) => c.query(`drop database if exists ${name} with (force)`)).catch((error: unknown) =>
-        console.error(`could not drop ${name}: ${(error as Error).message}`),
+        console.error(`could not drop ${name}: ${describeError(error)}`),
       );
       await stopEmbedded?.();
     },

@@ -8,6 +8,7 @@ import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { runMigrations } from '../database/migrate';
 import { ormOptions } from '../database/orm-options';
 import { createLogger } from '../logger';
+import { describeError } from '../describe-error';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(process.env);
@@ -33,6 +34,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`Migrations failed: ${(error as Error).message}`);
+  console.error(`Migrations failed: ${describeError(error)}`);
   process.exit(1);
 });

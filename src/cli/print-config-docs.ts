@@ -1,9 +1,9 @@
-// npm run docs:config: rewrites the README's configuration tables from src/config/variables.ts
-// (test/unit/config-docs.test.ts fails when the committed README differs).
+// npm run docs:config: rewrites the configuration tables of docs/configuration.md from
+// src/config/variables.ts (test/unit/config-docs.test.ts fails when the committed page differs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { withConfigTables } from '../config/docs';
+import { CONFIGURATION_GUIDE, withConfigTables } from '../config/docs';
 
-const readme = path.resolve(__dirname, '..', '..', 'README.md');
-writeFileSync(readme, withConfigTables(readFileSync(readme, 'utf8')));
-console.log(`wrote ${readme}`);
+const guide = path.resolve(__dirname, '..', '..', CONFIGURATION_GUIDE);
+writeFileSync(guide, withConfigTables(readFileSync(guide, 'utf8')));
+console.log(`wrote ${guide}`);

@@ -12,6 +12,7 @@ import { createLogger } from '../logger';
 import { rotateStoredTokens, type RotationCounts } from '../services/tokens/key-rotation';
 import { TokenCipher } from '../services/tokens/token-cipher';
 import { openTokenKeys } from '../services/tokens/token-keys';
+import { describeError } from '../describe-error';
 
 function batchSizeFromArgs(args: string[]): number {
   const raw = args.find((a) => a.startsWith('--batch-size='))?.split('=')[1] ?? '200';
@@ -65,6 +66,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(`Key rotation failed: ${(error as Error).message}`);
+  console.error(`Key rotation failed: ${describeError(error)}`);
   process.exit(1);
 });

@@ -1,9 +1,12 @@
-// The README's configuration tables, printed from the variable table: one table per group, each
+// The configuration guide's tables, printed from the variable table: one table per group, each
 // between `<!-- config-table:GROUP -->` and `<!-- /config-table:GROUP -->` (prose stays outside).
 import type { Variable } from './parsers';
 import { VARIABLE_GROUPS } from './variables';
 
 export type VariableGroup = keyof typeof VARIABLE_GROUPS;
+
+/** The page the tables live in, relative to the repository root. */
+export const CONFIGURATION_GUIDE = 'docs/configuration.md';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 
@@ -23,15 +26,15 @@ export function configTable(group: VariableGroup): string {
   return ['| variable | default | values | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-/** `readme` with every group's table printed afresh; throws when a group has no markers. */
-export function withConfigTables(readme: string): string {
-  let result = readme;
+/** `guide` with every group's table printed afresh; throws when a group has no markers. */
+export function withConfigTables(guide: string): string {
+  let result = guide;
   for (const group of Object.keys(VARIABLE_GROUPS) as VariableGroup[]) {
     const start = `<!-- config-table:${group} -->`;
     const end = `<!-- /config-table:${group} -->`;
     const from = result.indexOf(start);
     const to = result.indexOf(end, from);
-    if (from < 0 || to < 0) throw new Error(`README.md has no ${start} … ${end} section`);
+    if (from < 0 || to < 0) throw new Error(`${CONFIGURATION_GUIDE} has no ${start} … ${end} section`);
     result = `${result.slice(0, from + start.length)}\n${configTable(group)}\n${result.slice(to)}`;
   }
   return result;

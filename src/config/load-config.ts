@@ -5,6 +5,7 @@ import { DEVELOPMENT_JWT_SECRET, DEVELOPMENT_TOKEN_KEY_FILE, SANDBOX_APPS, SANDB
 import { readVariables, redactUrl, type Env, type Mode, type Problems, type Values } from './parsers';
 import type { Config, JwtConfig, MetaApp, TokenKeySource, WebhookConfig } from './types';
 import { VARIABLES } from './variables';
+import { describeError } from '../describe-error';
 
 type Settings = Values<typeof VARIABLES>;
 
@@ -235,7 +236,7 @@ function readPricePolicy(settings: Settings, cwd: string, problems: Problems): P
       if (typeof parsed === 'string') problems.push(`PRICE_POLICY_FILE ${file}: ${parsed}`);
       else policy = parsed;
     } catch (error) {
-      problems.push(`PRICE_POLICY_FILE ${file}: ${(error as Error).message}`);
+      problems.push(`PRICE_POLICY_FILE ${file}: ${describeError(error)}`);
     }
   }
   return settings.PRICE_CURRENCY ? { ...policy, currency: settings.PRICE_CURRENCY } : policy;

@@ -1,5 +1,5 @@
 // The kinds of value an environment variable can hold. Each builds one row of the table in
-// variables.ts: how a set value is parsed and checked, what it defaults to, and what the README says.
+// variables.ts: how a set value is parsed and checked, what it defaults to, and what docs/configuration.md says.
 
 export type Env = Record<string, string | undefined>;
 
@@ -12,13 +12,13 @@ export interface Mode {
 export type Problems = string[];
 
 export interface Variable<T> {
-  /** One line for the README. */
+  /** One line for docs/configuration.md. */
   doc: string;
-  /** What a value may be, for the README ("integer 0-65535", "`on` or `off`"). */
+  /** What a value may be, for docs/configuration.md ("integer 0-65535", "`on` or `off`"). */
   accepts: string;
   /** Used when the variable is unset or blank; absent: the value is undefined (or, for lists, empty). */
   default?: T | ((mode: Mode) => T);
-  /** The README's default column when the default is conditional or decided after the table. */
+  /** The default column of docs/configuration.md when the default is conditional or decided after the table. */
   defaultDoc?: string;
   /** A set value (trimmed, never empty) → the value; a bad one adds a problem naming `name`. */
   parse(raw: string, name: string, problems: Problems): T;

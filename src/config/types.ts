@@ -40,7 +40,7 @@ export interface Config {
   limits: LimitsConfig;
   /** Why the development defaults were used; printed loudly at startup. */
   developmentDefaults: string[];
-  /** Signed status webhooks to the platform's backend (README "Webhooks"). */
+  /** Signed status webhooks to the platform's backend (docs/api.md "Status webhooks", docs/operations.md "Webhook delivery"). */
   webhooks: WebhookConfig;
   /** LOG_FORMAT: `auto` (pretty on a terminal outside production), `json` or `pretty`. */
   logFormat: 'auto' | 'json' | 'pretty';
@@ -186,7 +186,7 @@ export interface MetricsConfig {
   insightsDays: number;
 }
 
-/** Bounds on the work one request and one member can cause (see README "Limits"). */
+/** Bounds on the work one request and one member can cause (see docs/api.md "Limits"). */
 export interface LimitsConfig {
   /** REQUEST_LIMITS=off turns every operation and member limit off (benchmark baselines only). */
   enabled: boolean;

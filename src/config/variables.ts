@@ -1,6 +1,6 @@
 // Every environment variable the service reads: name, default, accepted values, one line of doc.
-// loadConfig reads nothing else; the README's configuration tables are printed from these groups
-// (`npm run docs:config`, and test/unit/config-docs.test.ts fails when the README differs).
+// loadConfig reads nothing else; docs/configuration.md's tables are printed from these groups
+// (`npm run docs:config`, and test/unit/config-docs.test.ts fails when that page differs).
 // Rules that involve several variables or the mode (production requires X, sandbox when no Meta
 // credential is set...) are checked after the table, in load-config.ts.
 import { META_DEFAULT_URLS } from './constants';
@@ -57,7 +57,7 @@ const service = {
     max: 3650,
     doc: 'status events (`statusHistory`, replay with `after`) are kept this long; older cursors answer `CURSOR_EXPIRED`; the worker prunes older events',
   }),
-  PRICE_POLICY_FILE: text({ accepts: 'path', doc: 'JSON price policy (validated at startup; see [Price](#price))' }),
+  PRICE_POLICY_FILE: text({ accepts: 'path', doc: 'JSON price policy (validated at startup; see [Price](api.md#price))' }),
   PRICE_CURRENCY: text({
     pattern: /^[A-Z]{3}$/,
     problem: 'must be an ISO 4217 code such as USD',
@@ -275,7 +275,7 @@ const webhooks = {
   }),
 };
 
-/** The README's tables, one per group, in README order. */
+/** docs/configuration.md's tables, one per group, in that page's order. */
 export const VARIABLE_GROUPS = { service, secrets, meta, worker, metrics, operationLimits, memberBudgets, boundedState, websocket, webhooks };
 
 export const VARIABLES = {

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../free-port';
+import { describeError } from '../describe-error';
 import type { Logger } from '../logger';
 
 export interface EmbeddedDatabase {
@@ -55,7 +56,18 @@ async function startEmbeddedServer(options: EmbeddedServerOptions): Promise<Embe
     onError,
   });
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  // The package rejects with nothing when the server exits while starting; say what to check.
+  await server.start().catch((error: unknown) => {
+    const running = runningEmbeddedPostgres(databaseDir);
+    throw new EmbeddedPostgresAccessError(
+      `The embedded PostgreSQL in ${databaseDir} did not start on port ${port}` +
+        (error ? ` (${describeError(error)})` : '') +
+        (running
+          ? `: process ${running.pid} already runs it on port ${running.port}.`
+          : `: another program may be using port ${port} (set EMBEDDED_POSTGRES_PORT), or the directory may be damaged (stop everything using it, then delete it to start afresh).`) +
+        ` Or set DATABASE_URL to a PostgreSQL you run.`,
+    );
+  });
   return { adminUrl: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
 }
 
@@ -74,10 +86,18 @@ export async function startThrowawayPostgres(settings: Record<string, string>): 
 
 /**
  * A real PostgreSQL for development, kept in `<dataDir>/postgres` across restarts, with the
- * application's database created. Used only when DATABASE_URL is unset.
+ * application's database created. Used only when DATABASE_URL is unset. When a process already
+ * runs that cluster (`npm start`, while `npm run migrate` or `npm run worker` starts beside it),
+ * this connects to it instead and leaves stopping it to its owner: two servers cannot share one
+ * directory.
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, logger: Logger): Promise<EmbeddedDatabase> {
   const databaseDir = path.join(dataDir, 'postgres');
+  const running = runningEmbeddedPostgres(databaseDir);
+  if (running) {
+    logger.info({ port: running.port, pid: running.pid }, 'using the embedded PostgreSQL another process runs (DATABASE_URL is unset)');
+    return { url: developmentDatabaseUrl(running.port), stop: async () => undefined };
+  }
   if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) logger.info({ databaseDir }, 'initialising the embedded PostgreSQL cluster');
   const server = await startEmbeddedServer({
     databaseDir,
@@ -94,7 +114,36 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, logge
     await admin.end();
   }
   logger.info({ port }, 'embedded PostgreSQL started (DATABASE_URL is unset)');
-  return { url: `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => server.stop() };
+  return { url: developmentDatabaseUrl(port), stop: () => server.stop() };
+}
+
+/** The development database on the embedded server: what DATABASE_URL would be to reach it. */
+export function developmentDatabaseUrl(port: number): string {
+  return `postgresql://postgres:postgres@127.0.0.1:${port}/${DATABASE}`;
+}
+
+/**
+ * The server running on a cluster directory, from the postmaster.pid PostgreSQL keeps there while
+ * it runs (line 1: its process id, line 4: its port); undefined when none runs. A file left by a
+ * server that died is recognised by its process being gone.
+ */
+export function runningEmbeddedPostgres(databaseDir: string): { pid: number; port: number } | undefined {
+  let lines: string[];
+  try {
+    lines = readFileSync(path.join(databaseDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0) return undefined;
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+  } catch (error) {
+    // EPERM: it exists but belongs to another user (the "postgres" user, when we run as root).
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return undefined;
+  }
+  return { pid, port };
 }
 
 /** Startup cannot work as configured; the message says what to do instead. */

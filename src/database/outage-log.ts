@@ -1,3 +1,4 @@
+import { describeError } from '../describe-error';
 import type { Logger } from '../logger';
 import { isDatabaseUnavailable } from './unavailable';
 
@@ -31,7 +32,7 @@ export class OutageLog {
 
   /** A round failed: an outage (warned once) or an unexpected error (logged with its stack, under `message`). */
   failed(error: unknown, message: string): void {
-    if (isDatabaseUnavailable(error)) this.unavailable(error instanceof Error ? error.message : String(error));
+    if (isDatabaseUnavailable(error)) this.unavailable(describeError(error));
     else this.logger.error({ err: error }, message);
   }
 

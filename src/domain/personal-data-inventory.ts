@@ -13,7 +13,7 @@
 /**
  * - `personal`: describes a creator or a member (profile fields, figures, free text that may name them);
  * - `identifier`: points at a person (Meta's ids, our member ids, our account ids, hashes of them);
- * - `secret`: a token (AES-256-GCM sealed; see README "Tokens");
+ * - `secret`: a token (AES-256-GCM sealed; see docs/operations.md "Rotating keys");
  * - `none`: holds nothing about a person (times, counters, statuses, our bookkeeping).
  */
 export type DataClass = 'personal' | 'identifier' | 'secret' | 'none';

@@ -1,11 +1,12 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from '../logger';
+import { invalidJsonMessage } from './middleware-errors';
 
 /** express.json({ limit: '256kb' }) on /graphql: the same limit on both paths. */
 export const GRAPHQL_BODY_LIMIT_BYTES = 256 * 1024;
 
-/** What the express JSON error handler answers for a body that is not JSON (src/bootstrap.ts jsonErrors). */
+/** A body shorter than its Content-Length: what the express error handler answers (src/bootstrap.ts jsonErrors). */
 const MALFORMED_BODY = JSON.stringify({ errors: [{ message: 'The request is malformed.', extensions: { code: 'BAD_USER_INPUT' } }] });
 const INTERNAL_ERROR = JSON.stringify({
   errors: [{ message: 'Something went wrong on our side; it has been logged.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
@@ -55,7 +56,12 @@ export function graphqlHttpListener<TContext extends BaseContext>(
     req.on('end', () => {
       if (received !== length) return send(res, 400, MALFORMED_BODY);
       const body = parseJsonBody(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received));
-      if (body === MALFORMED) return send(res, 400, MALFORMED_BODY);
+      if (body instanceof InvalidJson)
+        return send(
+          res,
+          400,
+          JSON.stringify({ errors: [{ message: invalidJsonMessage(body.parserMessage, body.text), extensions: { code: 'BAD_USER_INPUT' } }] }),
+        );
       const refusal = options.refuse?.(req, body);
       if (refusal) return send(res, refusal.status, refusal.body);
       answer(apollo, req, res, body, context).catch((error: unknown) => {
@@ -80,7 +86,13 @@ function isPlainGraphQLPost(req: IncomingMessage): boolean {
   return JSON_UTF8.test(headers['content-type'] ?? '');
 }
 
-const MALFORMED = Symbol('malformed');
+/** A body JSON.parse (or body-parser's strict rule) refused, with the parser's words. */
+class InvalidJson {
+  constructor(
+    readonly parserMessage: string,
+    readonly text: string,
+  ) {}
+}
 
 /** body-parser's json() semantics: empty is `{}`, a BOM is dropped, only an object or array (strict). */
 function parseJsonBody(raw: Buffer): unknown {
@@ -88,11 +100,11 @@ function parseJsonBody(raw: Buffer): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.length === 0) return {};
   const first = /^[ \t\n\r]*(.)/.exec(text)?.[1];
-  if (first !== '{' && first !== '[') return MALFORMED;
+  if (first !== '{' && first !== '[') return new InvalidJson(`Unexpected token '${first}'`, text); // body-parser's strict words
   try {
     return JSON.parse(text);
-  } catch {
-    return MALFORMED;
+  } catch (error) {
+    return new InvalidJson((error as SyntaxError).message, text);
   }
 }
 

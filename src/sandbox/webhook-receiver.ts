@@ -1,7 +1,17 @@
 import express, { Router } from 'express';
 import { Webhook } from 'standardwebhooks';
+import { describeError } from '../describe-error';
 
 export const SANDBOX_RECEIVER_PATH = '/sandbox/webhooks/receive';
+
+/**
+ * The built-in receiver's endpoint, as the running server registers it and as `npm run webhooks
+ * -- redeliver` queues deliveries to it: one spelling, since deliveries are matched to endpoints
+ * by URL: the worker sends only to the endpoints it has (a `localhost` spelling stayed pending).
+ */
+export function sandboxReceiverEndpoint(port: number): string {
+  return `http://127.0.0.1:${port}${SANDBOX_RECEIVER_PATH}`;
+}
 const KEEP = 200;
 
 interface Received {
@@ -41,7 +51,7 @@ export function webhookReceiverRoutes(secret: string): Router {
       verifier.verify(raw, headers);
       verified = true;
     } catch (error) {
-      verifyError = (error as Error).message;
+      verifyError = describeError(error);
     }
     let body: unknown = raw;
     try {

@@ -169,7 +169,7 @@ export function createServices(deps: {
     logger,
     metrics,
     /** Every credential check: a bearer JWT → a member or a service principal. */
-    auth: new Authenticator(config.jwt),
+    auth: new Authenticator(config.jwt, { sandbox: config.sandbox }),
     gate,
     metaHttp,
     facebook,

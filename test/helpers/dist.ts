@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -7,30 +7,12 @@ import { promisify } from 'node:util';
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const DIST = path.join(ROOT, 'dist');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function isFresh(): boolean {
-  try {
-    return statSync(path.join(DIST, 'main.js')).mtimeMs >= newestMtime(path.join(ROOT, 'src'));
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Tests that start real processes run what production runs: `node dist/...`. Builds with
- * `npm run build` when dist/ is missing or older than src/; a lock directory keeps two test files
- * (jest runs two at once) from writing dist/ together.
+ * Tests that start real processes run what production runs: `node dist/...`. Builds as the npm
+ * scripts do (scripts/build-if-stale.mjs: only when dist/ is missing or older than the sources);
+ * a lock directory keeps two test files (jest runs two at once) from writing dist/ together.
  */
 export async function ensureBuilt(): Promise<void> {
-  if (isFresh()) return;
   const lock = path.join(ROOT, 'dist.build-lock');
   const started = Date.now();
   for (;;) {
@@ -46,7 +28,7 @@ export async function ensureBuilt(): Promise<void> {
     }
   }
   try {
-    if (!isFresh()) await promisify(execFile)('npm', ['run', 'build', '--silent'], { cwd: ROOT });
+    await promisify(execFile)(process.execPath, [path.join(ROOT, 'scripts', 'build-if-stale.mjs')], { cwd: ROOT });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }

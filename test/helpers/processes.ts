@@ -11,9 +11,10 @@ export class NodeProcess {
     readonly name: string,
     script: string,
     env: Record<string, string>,
+    args: string[] = [],
   ) {
     // Only what the test gives: the machine's environment must not leak into a production config.
-    this.child = spawn(process.execPath, [`${DIST}/${script}`], {
+    this.child = spawn(process.execPath, [`${DIST}/${script}`, ...args], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../helpers/dist';
 import { loadConfig } from '../../src/config';
-import { withConfigTables } from '../../src/config/docs';
+import { CONFIGURATION_GUIDE, withConfigTables } from '../../src/config/docs';
 import { VARIABLES } from '../../src/config/variables';
 import { CONFIG_TEST_DIR, PRODUCTION_ENV } from '../helpers/config-env';
 
@@ -29,9 +29,9 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('the variable table', () => {
-  it('is what the README documents (run `npm run docs:config` when this fails)', () => {
-    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    expect(withConfigTables(readme)).toBe(readme);
+  it('is what docs/configuration.md documents (run `npm run docs:config` when this fails)', () => {
+    const guide = readFileSync(path.join(ROOT, CONFIGURATION_GUIDE), 'utf8');
+    expect(withConfigTables(guide)).toBe(guide);
   });
 
   it('lists every variable loadConfig reads, and loadConfig reads each of them', () => {

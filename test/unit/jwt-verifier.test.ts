@@ -58,3 +58,20 @@ describe('Authenticator: members and services', () => {
     expect(both.code).toBe(ErrorCode.UNAUTHENTICATED);
   });
 });
+
+describe('Authenticator refusals say what to do', () => {
+  it('calls an empty Bearer missing, as HTTP delivers it (trimmed) and with spaces left in', async () => {
+    const verifier = new Authenticator({ secret: SECRET });
+    for (const header of [undefined, '', 'Bearer', 'bearer ', 'Bearer    ']) {
+      expect((await refusal(() => verifier.authenticate(header))).message).toBe('Sign in: send Authorization: Bearer <token>.');
+    }
+    expect((await refusal(() => verifier.authenticate('Bearer not-a-jwt'))).message).toBe('The access token is invalid.');
+  });
+
+  it('in sandbox mode, points to npm run token', async () => {
+    const sandbox = new Authenticator({ secret: SECRET }, { sandbox: true });
+    const hint = 'In sandbox mode, `npm run token -- <memberId>` prints one.';
+    expect((await refusal(() => sandbox.authenticate('Bearer not-a-jwt'))).message).toBe(`The access token is invalid. ${hint}`);
+    expect((await refusal(() => sandbox.authenticate('Bearer'))).message).toBe(`Sign in: send Authorization: Bearer <token>. ${hint}`);
+  });
+});

@@ -15,7 +15,7 @@ const FLOWS = [
 ] as const;
 
 /**
- * The URLs entered in Meta's app dashboard (README, "Meta callbacks"): deauthorize and data
+ * The URLs entered in Meta's app dashboard (docs/operations.md, "Meta callbacks"): deauthorize and data
  * deletion per flow, and the status page the data deletion answer points to. No member JWT here:
  * the signed_request is the authentication.
  */

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { ErrorCode, HTTP_STATUS, toPublicError } from '../../errors';
 import type { Logger } from '../../logger';
-import { middlewareErrorFields } from '../middleware-errors';
+import { middlewareErrorFields, requestErrorMessage } from '../middleware-errors';
 
 /**
  * The existing API's envelope: `{status, message, data}` for every answer, errors included, with
@@ -36,7 +36,7 @@ export function envelopeErrors(logger: Logger): ErrorRequestHandler {
       res.status(413).json({ status: 413, message: 'The request body is too large.', data: null, code: ErrorCode.BAD_USER_INPUT });
       return;
     }
-    if (parserStatus && parserStatus < 500) return sendError(res, ErrorCode.BAD_USER_INPUT, 'The request body is malformed.');
+    if (parserStatus && parserStatus < 500) return sendError(res, ErrorCode.BAD_USER_INPUT, requestErrorMessage(error, 'The request body is malformed.'));
     const pub = toPublicError(error);
     if (pub.unexpected) logger.error({ err: error }, 'unexpected error in the REST API');
     sendError(res, pub.code, pub.message, pub.extensions);

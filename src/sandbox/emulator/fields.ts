@@ -1,4 +1,5 @@
 import { graphError, type GraphResult } from './responses';
+import { describeError } from '../../describe-error';
 
 /** Graph API `fields` syntax: `id,name,instagram_business_account{id,username}`. */
 export interface FieldSelection {
@@ -72,6 +73,6 @@ export function parseFieldsParam(text: string | undefined): { fields: FieldSelec
   try {
     return { fields: parseFields(text) };
   } catch (error) {
-    return { error: graphError(400, 100, `(#100) ${(error as Error).message}`) };
+    return { error: graphError(400, 100, `(#100) ${describeError(error)}`) };
   }
 }

@@ -14,6 +14,7 @@ import { PICTURE_PATH, ProfilePictures } from './pictures';
 import type { GraphResult } from './responses';
 import { seedSandbox } from './seed';
 import { World, type EmulatorApp, type Provider } from './world';
+import { describeError } from '../../describe-error';
 
 export { SEED } from './seed';
 export type { EmulatorControl } from './control';
@@ -43,6 +44,17 @@ export interface MetaEmulator {
 }
 
 const DEFAULT_VERSION = 'v25.0';
+
+/** The emulator's base URL per Meta host: one path prefix each, on the emulator's one port. */
+export function emulatorUrls(baseUrl: string): MetaUrls {
+  return {
+    facebookWww: `${baseUrl}/www.facebook.com`,
+    facebookGraph: `${baseUrl}/graph.facebook.com`,
+    instagramWww: `${baseUrl}/www.instagram.com`,
+    instagramApi: `${baseUrl}/api.instagram.com`,
+    instagramGraph: `${baseUrl}/graph.instagram.com`,
+  };
+}
 
 /**
  * A Meta stand-in on loopback: Facebook Login and Business Login dialogs, graph.facebook.com,
@@ -154,7 +166,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
       const result = await (control[method] as (...a: unknown[]) => unknown)(...args);
       res.json({ result: result ?? null });
     } catch (error) {
-      res.status(400).json({ error: (error as Error).message });
+      res.status(400).json({ error: describeError(error) });
     }
   });
   app.get('/', (_req, res) => {
@@ -173,13 +185,7 @@ export async function startMetaEmulator(options: MetaEmulatorOptions): Promise<M
 
   return {
     url: baseUrl,
-    urls: {
-      facebookWww: `${baseUrl}/www.facebook.com`,
-      facebookGraph: `${baseUrl}/graph.facebook.com`,
-      instagramWww: `${baseUrl}/www.instagram.com`,
-      instagramApi: `${baseUrl}/api.instagram.com`,
-      instagramGraph: `${baseUrl}/graph.instagram.com`,
-    },
+    urls: emulatorUrls(baseUrl),
     control,
     close: async () => {
       server.closeAllConnections();

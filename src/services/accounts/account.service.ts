@@ -21,6 +21,7 @@ import { countAccountsRelyingOnMetaUser, lockMetaUser, metaUserOfGrant } from '.
 import { canRevoke } from './shared-meta-user';
 import { recordDay, refreshSoonIfStale } from '../../repositories/account-metrics.repository';
 import { utcDay } from '../../domain/growth';
+import { describeError } from '../../describe-error';
 
 export interface GrantInput {
   provider: LoginProvider;
@@ -338,10 +339,7 @@ export class AccountService {
         await this.deps.facebook.revokePermissions(revoke.metaUserId, tokens.grantToken);
       } catch (error) {
         const meta = error instanceof MetaError ? { code: error.code, subcode: error.subcode, kind: error.kind } : {};
-        this.deps.logger.warn(
-          { accountId: id, ...meta, err: (error as Error).message },
-          'revoking the Facebook grant failed; the account is disconnected anyway',
-        );
+        this.deps.logger.warn({ accountId: id, ...meta, err: describeError(error) }, 'revoking the Facebook grant failed; the account is disconnected anyway');
       }
     }
     return account;

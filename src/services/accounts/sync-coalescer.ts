@@ -7,6 +7,7 @@ import type { Logger } from '../../logger';
 import type { Metrics } from '../../metrics';
 import { SocialConnectionStatus } from '../../domain/social-account';
 import { accountDisconnected, type AccountService } from './account.service';
+import { describeError } from '../../describe-error';
 
 /** First key of our advisory locks on accounts ("sync"), so other advisory locks cannot collide. */
 const SYNC_LOCK_NAMESPACE = 0x73796e63;
@@ -121,7 +122,7 @@ export class SyncCoalescer {
       return connection;
     } catch (error) {
       connection.release(error as Error);
-      this.deps.logger.warn({ accountId: id, err: (error as Error).message }, 'waiting for another sync of this account failed');
+      this.deps.logger.warn({ accountId: id, err: describeError(error) }, 'waiting for another sync of this account failed');
       throw new AppError(ErrorCode.UPSTREAM_UNAVAILABLE, 'Another sync of this account is taking too long; try again shortly.');
     }
   }

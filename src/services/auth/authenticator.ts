@@ -27,15 +27,23 @@ const VERIFIED_TOKENS_KEPT = 10_000;
 export class Authenticator {
   private readonly keys: SigningKeys;
   private readonly verified = new Map<string, Principal>();
+  /** In sandbox mode, refusals say where a valid development token comes from. */
+  private readonly hint: string;
 
-  constructor(private readonly config: JwtConfig) {
+  constructor(
+    private readonly config: JwtConfig,
+    options: { sandbox?: boolean } = {},
+  ) {
     this.keys = new SigningKeys(config);
+    this.hint = options.sandbox ? ' In sandbox mode, `npm run token -- <memberId>` prints one.' : '';
   }
 
   /** Accepts `Bearer <jwt>` or the bare token; UNAUTHENTICATED (coded) when it is missing or not valid. */
   async authenticate(header: string | undefined | null): Promise<Principal> {
-    if (!header) throw unauthenticated('Sign in: send Authorization: Bearer <token>.');
-    return this.verify(header.replace(/^Bearer\s+/i, '').trim());
+    // HTTP trims the header, so an empty `Bearer ` arrives as `Bearer`: a missing token too.
+    const token = header?.replace(/^Bearer(?:\s+|$)/i, '').trim();
+    if (!token) throw unauthenticated(`Sign in: send Authorization: Bearer <token>.${this.hint}`);
+    return this.verify(token);
   }
 
   /** authenticate, for operations that act for the signed-in member (a service token is FORBIDDEN). */
@@ -87,7 +95,7 @@ export class Authenticator {
         });
       }
       // Signature, algorithm, issuer, nbf, a kid the key set does not hold, a malformed token: one answer.
-      throw unauthenticated('The access token is invalid.');
+      throw unauthenticated(`The access token is invalid.${this.hint}`);
     }
   }
 

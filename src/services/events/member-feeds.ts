@@ -1,6 +1,7 @@
 import type { Logger } from '../../logger';
 import type { StatusEvent } from '../../entities/status-event';
 import type { EventStream } from './event-stream';
+import { describeError } from '../../describe-error';
 
 const FEED_BATCH = 200;
 const RETRY_MS = 1_000;
@@ -117,10 +118,10 @@ export class MemberFeeds {
     const run = this.read(batch);
     for (const feed of batch) feed.running = run;
     run
-      .catch((error: Error) => {
+      .catch((error: unknown) => {
         const live = batch.filter((feed) => this.feeds.get(feed.memberId) === feed);
         if (live.length === 0) return;
-        this.logger.warn({ err: error.message, memberFeeds: this.feeds.size }, 'reading new status events failed; retrying');
+        this.logger.warn({ err: describeError(error), memberFeeds: this.feeds.size }, 'reading new status events failed; retrying');
         for (const feed of live) {
           feed.retry = setTimeout(() => {
             feed.retry = undefined;

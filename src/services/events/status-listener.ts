@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { OutageLog } from '../../database/outage-log';
 import type { Logger } from '../../logger';
 import { decodeNotice, STATUS_CHANNEL } from './topics';
+import { describeError } from '../../describe-error';
 
 const FIRST_RETRY_MS = 100;
 /** Retries stay this frequent: after a restart the database is back in ~1 s, and a failed attempt costs one TCP connect. */
@@ -78,7 +79,7 @@ export class StatusListener {
       await client.connect();
       await client.query(`LISTEN ${STATUS_CHANNEL}`);
     } catch (error) {
-      this.lost(client, error as Error);
+      this.lost(client, error);
       return;
     }
     if (this.stopped) {
@@ -93,7 +94,7 @@ export class StatusListener {
     this.handlers.onListening();
   }
 
-  private lost(client: Client, error?: Error): void {
+  private lost(client: Client, error?: unknown): void {
     if (this.stopped) return;
     if (this.client === client) this.client = undefined;
     else if (this.client) return; // an old client's late event
@@ -104,7 +105,7 @@ export class StatusListener {
     if (this.reconnectTimer) return;
     this.reason = 'the status event listener lost its database connection and is reconnecting';
     // A dropped LISTEN connection is an outage whatever the error says (often none: just 'end').
-    this.outage.unavailable(error?.message ?? 'the connection ended');
+    this.outage.unavailable(error === undefined ? 'the connection ended' : describeError(error));
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       void this.connect();

@@ -9,6 +9,7 @@ import type { AccountStatusService } from '../accounts/account-status.service';
 import { claimDueDeletion, completeDeletion, CONFIRMATION_CODE, foundNothing, markNothingFound, recordDeletionRequest } from './data-deletion';
 import { disconnectMetaUserLinks, lockMetaUserLinks } from './meta-user-links';
 import { verifySignedRequest, type SignedRequest } from './signed-request';
+import { describeError } from '../../describe-error';
 
 /** How often due deletions are looked for; the grace period itself is META_DATA_DELETION_GRACE_SECONDS. */
 const SWEEP_INTERVAL_MS = 5_000;
@@ -116,7 +117,7 @@ export class MetaCallbackService {
     this.sweepTimer = setInterval(() => {
       if (this.sweeping) return;
       this.sweeping = this.completeDueDeletions()
-        .catch((error: Error) => this.deps.logger.error({ err: error.message }, 'completing due data deletions failed; retrying on the next sweep'))
+        .catch((error: unknown) => this.deps.logger.error({ err: describeError(error) }, 'completing due data deletions failed; retrying on the next sweep'))
         .finally(() => (this.sweeping = undefined));
     }, SWEEP_INTERVAL_MS);
     this.sweepTimer.unref();

@@ -202,7 +202,7 @@ export class MetaHttp {
       response = await this.transport.send(url, init); // pooled keep-alive connections, see meta-transport.ts
       text = response.text;
     } catch (error) {
-      const cause = (error as Error).name === 'TimeoutError' ? `timed out after ${this.config.timeoutMs}ms` : 'network failure';
+      const cause = (error as Error | undefined)?.name === 'TimeoutError' ? `timed out after ${this.config.timeoutMs}ms` : 'network failure';
       throw new MetaTransientError({ message: `Meta ${req.operation}: ${cause}` });
     }
     let body: unknown;

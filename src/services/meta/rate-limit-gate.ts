@@ -7,6 +7,7 @@ import type { Logger } from '../../logger';
 import { activePauses, deletePausesEndedBefore, savePausesAndNotify } from '../../repositories/meta-rate-limit-pause.repository';
 import { MetaRateLimitError } from './errors';
 import { kindOfKey, type PauseRequest, type ScopeKind } from './rate-limit-scopes';
+import { describeError } from '../../describe-error';
 
 export interface GateEvents {
   /** A pause this process learned from Meta (not one it heard about from another process). */
@@ -126,7 +127,7 @@ export class RateLimitGate {
       await savePausesAndNotify(forkEm(this.deps.orm), rows, new Date(now), CHANNEL);
     } catch (error) {
       // This process still honours the pause; others learn it from Meta themselves.
-      this.deps.logger.warn({ err: (error as Error).message }, 'could not share a rate-limit pause through the database');
+      this.deps.logger.warn({ err: describeError(error) }, 'could not share a rate-limit pause through the database');
     }
   }
 

@@ -12,6 +12,7 @@ import { grantReach, lostPageReason, reaches } from '../meta/grant-reach';
 import type { InstagramClient } from '../meta/instagram-client';
 import { accountTypeOf, normalizeProfile } from '../../domain/instagram-profile';
 import type { OAuthStateService } from './oauth-state.service';
+import { describeError } from '../../describe-error';
 
 const FACEBOOK_SCOPES = ['instagram_basic', 'pages_show_list', 'pages_read_engagement', 'business_management'] as const;
 const INSTAGRAM_SCOPES = ['instagram_business_basic'] as const;
@@ -107,7 +108,7 @@ export class ConnectService {
     } catch (error) {
       const beforeExchange = !progress.exchanged && (error instanceof MetaRateLimitError || error instanceof MetaTransientError);
       await (beforeExchange ? this.deps.states.release(em, claim) : this.deps.states.spend(em, claim)).catch((stateError) =>
-        this.deps.logger.warn({ err: (stateError as Error).message }, 'could not update the OAuth state after a failed connect'),
+        this.deps.logger.warn({ err: describeError(stateError) }, 'could not update the OAuth state after a failed connect'),
       );
       throw error;
     }

@@ -39,7 +39,7 @@ export function memberHash(memberId: string): string {
  * event (pending ones too), OAuth state, rate-limit window and event sequence of the member goes,
  * through the same inventory-driven routine as Meta's data deletion (erase-data.ts). A Meta grant
  * is revoked at Meta only when no other member relies on that Meta user, the rule disconnect
- * follows (README, "the revoke rule"); the revoke runs after the commit, and a failed one is
+ * follows (docs/api.md, "the revoke rule"); the revoke runs after the commit, and a failed one is
  * logged, never fatal (the member's tokens are gone either way). No status event is written: the
  * member's history is what is being erased.
  *

@@ -39,8 +39,8 @@ export class WebhookSender {
       await response.body?.cancel().catch(() => undefined);
       return outcomeOfResponse(response.status, response.headers.get('retry-after'), this.clock.now());
     } catch (error) {
-      const name = (error as Error).name;
-      const cause = (error as { cause?: { code?: string } }).cause?.code;
+      const name = (error as Error | undefined)?.name;
+      const cause = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
       return {
         kind: 'retry',
         statusCode: null,
