@@ -52,13 +52,17 @@ export class CreatorMetricsResolver {
     description:
       'Price per post in minor currency units. With engagement figures and a price policy that has engagement rates: expected engagement per post × the rate per engagement (+ reach); otherwise followersCount × the reach tier’s rate (followerPrice). See priceBasis.',
   })
-  async price(@Root() account: Account, @Ctx() ctx: GraphQLContext): Promise<number> {
-    return (await ctx.services.metricsReader.metrics(ctx, ctx.em, account.id)).price?.price ?? account.price;
+  price(@Root() account: Account, @Ctx() ctx: GraphQLContext): number | Promise<number> {
+    // Without engagement rates in the policy the price is the follower price: no metrics query,
+    // and a plain value (the read path's every account selects price; BENCHMARKS.md, read path).
+    if (!ctx.services.metricsReader.pricesFromEngagement) return account.price;
+    return ctx.services.metricsReader.metrics(ctx, ctx.em, account.id).then((metrics) => metrics.price?.price ?? account.price);
   }
 
   @FieldResolver(() => PriceBasis, { description: 'What price is computed from.' })
-  async priceBasis(@Root() account: Account, @Ctx() ctx: GraphQLContext): Promise<PriceBasis> {
-    return (await ctx.services.metricsReader.metrics(ctx, ctx.em, account.id)).price?.basis ?? PriceBasis.FOLLOWERS;
+  priceBasis(@Root() account: Account, @Ctx() ctx: GraphQLContext): PriceBasis | Promise<PriceBasis> {
+    if (!ctx.services.metricsReader.pricesFromEngagement) return PriceBasis.FOLLOWERS;
+    return ctx.services.metricsReader.metrics(ctx, ctx.em, account.id).then((metrics) => metrics.price?.basis ?? PriceBasis.FOLLOWERS);
   }
 
   @FieldResolver(() => SafeIntResolver, { description: 'followersCount × the reach tier’s rate: the price before engagement pricing.' })

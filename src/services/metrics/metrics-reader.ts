@@ -53,6 +53,11 @@ export class MetricsReader {
 
   constructor(private readonly deps: { clock: Clock; pricePolicy: PricePolicy; historyRetentionDays: number }) {}
 
+  /** Whether a price can come from engagement at all: only when the price policy has engagement rates. */
+  get pricesFromEngagement(): boolean {
+    return this.deps.pricePolicy.engagement !== undefined;
+  }
+
   get historyRetentionDays(): number {
     return this.deps.historyRetentionDays;
   }
