@@ -14,7 +14,7 @@ let app: TestApp;
 let receiver: WebhookReceiver;
 
 /** The jobs that touch the database on their own, each with its own `component` in the logs. */
-const COMPONENTS = ['lifecycle-worker', 'webhook-delivery', 'housekeeping', 'rate-limit-gate', 'status-listener'];
+const COMPONENTS = ['lifecycle-worker', 'webhook-delivery', 'housekeeping', 'rate-limit-gate', 'status-listener', 'metrics-refresh'];
 const POLL_MS = 100;
 
 beforeAll(async () => {

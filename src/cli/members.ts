@@ -2,6 +2,7 @@
 // accounts, tokens, status events, webhook events, OAuth states, rate-limit rows), revoking a Meta
 // grant only when no other member relies on it. Idempotent: run it again and it removes nothing.
 // Prints what it removed. Exit code 0 when done, 64 on bad usage, 1 on failure.
+import { describeError } from '../describe-error';
 import 'reflect-metadata';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { systemClock } from '../clock';
@@ -69,7 +70,7 @@ main().then(
   (code) => process.exit(code),
   (error) => {
     // MikroORM prefixes the driver's message with the statement: the operator needs the cause.
-    console.error(`erase failed: ${(error as Error).message.split(' - ').pop()}`);
+    console.error(`erase failed: ${describeError(error).split(' - ').pop()}`);
     process.exit(1);
   },
 );

@@ -208,7 +208,7 @@ export class AccountService {
       if (this.deps.metricsStaleMs) await refreshSoonIfStale(em, synced.id, new Date(now.getTime() - this.deps.metricsStaleMs), now);
     } catch (error) {
       // The sync is committed; a missed snapshot is written by the metrics refresh later today.
-      this.deps.logger.warn({ accountId: synced.id, err: (error as Error).message }, 'could not record the growth snapshot after a sync');
+      this.deps.logger.warn({ accountId: synced.id, err: describeError(error) }, 'could not record the growth snapshot after a sync');
     }
     return synced;
   }

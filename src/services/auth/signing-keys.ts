@@ -1,3 +1,4 @@
+import { describeError } from '../../describe-error';
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, type FlattenedJWSInput, type JWTHeaderParameters, type KeyLike } from 'jose';
 import type { JwtConfig } from '../../config';
@@ -59,7 +60,7 @@ export class SigningKeys {
         error instanceof joseErrors.JOSENotSupported ||
         error instanceof joseErrors.JWKInvalid;
       if (aboutTheToken) throw error;
-      throw new KeysUnavailable((error as Error).message);
+      throw new KeysUnavailable(describeError(error));
     }
   }
 }

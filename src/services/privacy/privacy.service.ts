@@ -1,3 +1,4 @@
+import { describeError } from '../../describe-error';
 import { createHash } from 'node:crypto';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../clock';
@@ -87,10 +88,7 @@ export class PrivacyService {
         counts.grantsRevoked++;
       } catch (error) {
         const meta = error instanceof MetaError ? { code: error.code, subcode: error.subcode, kind: error.kind } : {};
-        this.deps.logger.warn(
-          { ...meta, err: (error as Error).message },
-          'revoking a Facebook grant during a member erasure failed; its token is deleted anyway',
-        );
+        this.deps.logger.warn({ ...meta, err: describeError(error) }, 'revoking a Facebook grant during a member erasure failed; its token is deleted anyway');
       }
     }
     const removed = Object.values(counts).some((n) => n > 0);

@@ -6,6 +6,7 @@ import type { MetricsConfig } from '../../config';
 import { forkEm } from '../../database/transaction';
 import { dayBefore } from '../../domain/growth';
 import type { Logger } from '../../logger';
+import { OutageLog } from '../../database/outage-log';
 import { adoptAccounts, claimDueMetrics, deleteDaysBefore, postponeMetrics, type MetricsDueAccount } from '../../repositories/account-metrics.repository';
 import type { AccountService } from '../accounts/account.service';
 import { MetaAuthError, MetaError, MetaPermissionError, MetaRateLimitError } from '../meta/errors';
@@ -59,7 +60,12 @@ export class MetricsRefreshWorker {
       service: CreatorMetricsService;
       accounts: AccountService;
     },
-  ) {}
+  ) {
+    this.outage = new OutageLog(deps.logger, 'metrics refreshes wait; retrying every poll interval');
+  }
+
+  /** A database outage is logged once when it starts and once when it ends, not every poll (issue 28). */
+  private readonly outage: OutageLog;
 
   start(): void {
     if (!this.stopped || !this.deps.config.refresh) return;
@@ -137,9 +143,10 @@ export class MetricsRefreshWorker {
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
         .then((report) => {
+          this.outage.recovered();
           if (report.claimed > 0) this.deps.logger.info({ ...report }, 'metrics sweep done');
         })
-        .catch((error) => this.deps.logger.warn({ err: (error as Error).message }, 'metrics sweep failed; retrying after the poll interval'))
+        .catch((error) => this.outage.failed(error, 'metrics sweep failed; retrying after the poll interval'))
         .finally(() => this.schedule(this.deps.pollIntervalMs));
     }, delayMs);
     this.timer.unref();
