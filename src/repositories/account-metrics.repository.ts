@@ -57,19 +57,23 @@ export interface MetricsRow {
 
 /**
  * Gives every CONNECTED account without a row one, due at a random moment of the next
- * `spreadSeconds` (refreshes spread over the day instead of all at connect time). At most `limit` per call.
+ * `spreadSeconds` (refreshes spread over the day instead of all at connect time). At most `limit`
+ * per call. With `updatedSince`, only accounts changed since then are looked at, through
+ * social_account_updated_idx: a connect or a revive moves `updated_at`, so this finds the new ones
+ * without an anti-join over every account (which grew with the table on every poll).
  */
-export async function adoptAccounts(em: EntityManager, now: Date, spreadSeconds: number, limit: number): Promise<number> {
+export async function adoptAccounts(em: EntityManager, now: Date, spreadSeconds: number, limit: number, updatedSince?: Date): Promise<number> {
   const rows = await em.execute<Array<{ n: string }>>(
     `with adopted as (
        insert into account_metrics (account_id, next_refresh_at)
        select a.id, ?::timestamptz + random() * (? * interval '1 second') from social_account a
        where a.connection_status = 'CONNECTED' and not exists (select 1 from account_metrics m where m.account_id = a.id)
+       ${updatedSince ? 'and a.updated_at >= ?' : ''}
        limit ?
        on conflict (account_id) do nothing
        returning 1)
      select count(*) as n from adopted`,
-    [now, spreadSeconds, limit],
+    updatedSince ? [now, spreadSeconds, updatedSince, limit] : [now, spreadSeconds, limit],
   );
   return Number(rows[0]?.n ?? 0);
 }

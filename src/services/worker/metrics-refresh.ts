@@ -27,6 +27,13 @@ export interface MetricsSweepReport {
 
 const CONCURRENCY = 4;
 const ADOPT_PER_SWEEP = 1000;
+/**
+ * Between full adoptions, a sweep adopts only accounts changed within this window (index range on
+ * updated_at); the full pass, every FULL_ADOPTION_EVERY_MS, catches anything older that has no
+ * row yet (accounts linked before this feature, a window missed while the worker was down).
+ */
+const RECENT_ADOPTION_WINDOW_MS = 15 * 60_000;
+const FULL_ADOPTION_EVERY_MS = 60 * 60_000;
 const PRUNE_BATCH = 5000;
 const PRUNE_EVERY_MS = 10 * 60_000;
 const BACKOFF_BASE_MS = 15 * 60_000;
@@ -66,6 +73,8 @@ export class MetricsRefreshWorker {
 
   /** A database outage is logged once when it starts and once when it ends, not every poll (issue 28). */
   private readonly outage: OutageLog;
+  /** Real time of the last full adoption pass (0: none yet, so the first sweep makes one). */
+  private lastFullAdoptionAt = 0;
 
   start(): void {
     if (!this.stopped || !this.deps.config.refresh) return;
@@ -83,7 +92,12 @@ export class MetricsRefreshWorker {
   async runOnce(maxBatches = Number.POSITIVE_INFINITY): Promise<MetricsSweepReport> {
     const report: MetricsSweepReport = { adopted: 0, claimed: 0, refreshed: 0, rateLimited: 0, failed: 0, statusFailures: 0, prunedDays: 0 };
     const { clock, config } = this.deps;
-    report.adopted = await adoptAccounts(forkEm(this.deps.orm), clock.now(), config.refreshHours * 3600, ADOPT_PER_SWEEP);
+    const adoptedAt = clock.now();
+    const full = Date.now() - this.lastFullAdoptionAt >= FULL_ADOPTION_EVERY_MS;
+    const since = full ? undefined : new Date(adoptedAt.getTime() - RECENT_ADOPTION_WINDOW_MS);
+    report.adopted = await adoptAccounts(forkEm(this.deps.orm), adoptedAt, config.refreshHours * 3600, ADOPT_PER_SWEEP, since);
+    // A full pass that hit its limit goes on at the next sweep.
+    if (full && report.adopted < ADOPT_PER_SWEEP) this.lastFullAdoptionAt = Date.now();
     for (let batches = 0; batches < maxBatches; batches++) {
       const now = clock.now();
       const leaseUntil = new Date(now.getTime() + this.deps.leaseSeconds * 1000);
