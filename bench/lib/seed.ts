@@ -58,7 +58,8 @@ export class Seeder {
   }
 
   async reset(): Promise<void> {
-    await this.pool.query('truncate social_account, meta_grant, connection_event, oauth_state');
+    // account_metrics(_day) reference social_account: truncated with it (the cost-growth scenario fills them).
+    await this.pool.query('truncate social_account, meta_grant, connection_event, oauth_state, account_metrics, account_metrics_day');
     this.members = 0;
     this.dirty = false;
     this.random = mulberry32(42);
