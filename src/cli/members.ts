@@ -2,13 +2,10 @@
 // accounts, tokens, status events, webhook events, OAuth states, rate-limit rows), revoking a Meta
 // grant only when no other member relies on it. Idempotent: run it again and it removes nothing.
 // Prints what it removed. Exit code 0 when done, 64 on bad usage, 1 on failure.
-import { describeError } from '../describe-error';
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { systemClock } from '../clock';
 import { loadConfigOrExit } from '../config';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { ormOptions } from '../database/orm-options';
+import { runCommand, withCliDatabase } from './cli-database';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
 import { createServices } from '../services';
@@ -38,10 +35,7 @@ async function main(): Promise<number> {
   }
   const config = loadConfigOrExit(process.env);
   const logger = createLogger(config.logLevel, undefined, { format: config.logFormat, production: config.production });
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, logger);
-  const databaseUrl = config.databaseUrl ?? embedded!.url;
-  try {
-    const orm = await MikroORM.init(ormOptions(databaseUrl, logger, 2));
+  return withCliDatabase(config, logger, 2, async (orm, databaseUrl) => {
     const services = createServices({
       config,
       tokenKeys: openTokenKeys(config.tokenKeys),
@@ -59,18 +53,8 @@ async function main(): Promise<number> {
       return 0;
     } finally {
       await services.closePools();
-      await orm.close(true);
     }
-  } finally {
-    await embedded?.stop();
-  }
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    // MikroORM prefixes the driver's message with the statement: the operator needs the cause.
-    console.error(`erase failed: ${describeError(error).split(' - ').pop()}`);
-    process.exit(1);
-  },
-);
+runCommand(main, 'erase');

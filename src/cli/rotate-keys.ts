@@ -4,10 +4,8 @@
 // service is up. Exit code 0 when every token is under the current key, 2 when some cannot be
 // opened with any configured key (listed by key id), 1 on failure.
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfigOrExit } from '../config';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
-import { ormOptions } from '../database/orm-options';
+import { withCliDatabase } from './cli-database';
 import { createLogger } from '../logger';
 import { rotateStoredTokens, type RotationCounts } from '../services/tokens/key-rotation';
 import { TokenCipher } from '../services/tokens/token-cipher';
@@ -31,37 +29,28 @@ async function main(): Promise<void> {
   const batchSize = batchSizeFromArgs(process.argv.slice(2));
   const config = loadConfigOrExit(process.env);
   const logger = createLogger(config.logLevel, undefined, { format: config.logFormat, production: config.production });
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, logger);
-  let exitCode = 0;
-  try {
-    const orm = await MikroORM.init(ormOptions(config.databaseUrl ?? embedded!.url, logger, 2));
-    try {
-      const cipher = new TokenCipher(openTokenKeys(config.tokenKeys));
-      process.stdout.write(`Re-encrypting stored tokens under key "${cipher.currentKeyId}" in batches of ${batchSize}\n`);
-      const report = await rotateStoredTokens(orm, cipher, { batchSize, logger });
-      process.stdout.write(`${line('Meta grants:', report.grant)}\n${line('Page tokens:', report.account)}\n`);
-      const unreadable: Record<string, number> = {};
-      for (const counts of [report.grant, report.account]) for (const [id, n] of Object.entries(counts.unreadable)) unreadable[id] = (unreadable[id] ?? 0) + n;
-      if (Object.keys(unreadable).length > 0) {
-        exitCode = 2;
-        const list = Object.entries(unreadable)
-          .map(([id, n]) => `${n} under key "${id}"`)
-          .join(', ');
-        process.stdout.write(
-          `Cannot open ${list}: no configured key opens them. Add that key to TOKEN_ENCRYPTION_OLD_KEYS and run this again; ` +
-            'otherwise those accounts report that they need reconnecting the next time they are used.\n',
-        );
-      } else {
-        process.stdout.write(
-          `Every stored token is under key "${cipher.currentKeyId}": keys in TOKEN_ENCRYPTION_OLD_KEYS can be removed once every process runs with this key.\n`,
-        );
-      }
-    } finally {
-      await orm.close(true);
+  const exitCode = await withCliDatabase(config, logger, 2, async (orm) => {
+    const cipher = new TokenCipher(openTokenKeys(config.tokenKeys));
+    process.stdout.write(`Re-encrypting stored tokens under key "${cipher.currentKeyId}" in batches of ${batchSize}\n`);
+    const report = await rotateStoredTokens(orm, cipher, { batchSize, logger });
+    process.stdout.write(`${line('Meta grants:', report.grant)}\n${line('Page tokens:', report.account)}\n`);
+    const unreadable: Record<string, number> = {};
+    for (const counts of [report.grant, report.account]) for (const [id, n] of Object.entries(counts.unreadable)) unreadable[id] = (unreadable[id] ?? 0) + n;
+    if (Object.keys(unreadable).length > 0) {
+      const list = Object.entries(unreadable)
+        .map(([id, n]) => `${n} under key "${id}"`)
+        .join(', ');
+      process.stdout.write(
+        `Cannot open ${list}: no configured key opens them. Add that key to TOKEN_ENCRYPTION_OLD_KEYS and run this again; ` +
+          'otherwise those accounts report that they need reconnecting the next time they are used.\n',
+      );
+      return 2;
     }
-  } finally {
-    await embedded?.stop();
-  }
+    process.stdout.write(
+      `Every stored token is under key "${cipher.currentKeyId}": keys in TOKEN_ENCRYPTION_OLD_KEYS can be removed once every process runs with this key.\n`,
+    );
+    return 0;
+  });
   process.exit(exitCode);
 }
 

@@ -2,15 +2,12 @@
 // Queues status webhooks again for every endpoint in STATUS_WEBHOOK_URL (in sandbox mode, the
 // built-in receiver); the worker sends them. DATABASE_URL, or the development database.
 import 'reflect-metadata';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfigOrExit } from '../config';
-import { ormOptions } from '../database/orm-options';
+import { runCommand, withCliDatabase } from './cli-database';
 import { forkEm } from '../database/transaction';
-import { startEmbeddedPostgres } from '../database/embedded-postgres';
 import { createLogger } from '../logger';
 import { sandboxReceiverEndpoint } from '../sandbox/webhook-receiver';
 import { redeliver } from '../services/webhooks/redeliver';
-import { describeError } from '../describe-error';
 
 const USAGE = 'usage: npm run webhooks -- redeliver --since <ISO 8601 time> | --event <webhook-id>';
 
@@ -38,27 +35,11 @@ async function main(): Promise<number> {
     return 78;
   }
   const logger = createLogger(config.logLevel, undefined, { format: config.logFormat, production: config.production });
-  // Without DATABASE_URL: the development database (a running `npm start`'s, or started for this).
-  const embedded = config.databaseUrl ? undefined : await startEmbeddedPostgres(config.dataDir, config.embeddedPostgresPort, logger);
-  try {
-    const orm = await MikroORM.init(ormOptions(config.databaseUrl ?? embedded!.url, undefined, 2));
-    try {
-      const queued = await redeliver(forkEm(orm), { now: new Date(), endpoints, retryHorizonHours: config.webhooks.retryHorizonHours, since, eventId });
-      console.log(`queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} to ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}`);
-      return 0;
-    } finally {
-      await orm.close(true);
-    }
-  } finally {
-    await embedded?.stop();
-  }
+  return withCliDatabase(config, logger, 2, async (orm) => {
+    const queued = await redeliver(forkEm(orm), { now: new Date(), endpoints, retryHorizonHours: config.webhooks.retryHorizonHours, since, eventId });
+    console.log(`queued ${queued} deliver${queued === 1 ? 'y' : 'ies'} to ${endpoints.length} endpoint${endpoints.length === 1 ? '' : 's'}`);
+    return 0;
+  });
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    // MikroORM prefixes the driver's message with the statement: the operator needs the cause.
-    console.error(`redeliver failed: ${describeError(error).split(' - ').pop()}`);
-    process.exit(1);
-  },
-);
+runCommand(main, 'redeliver');
