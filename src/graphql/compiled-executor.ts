@@ -172,7 +172,7 @@ function fieldsSelected(document: DocumentNode, operation: OperationDefinitionNo
  * `null`, graphql-js keeps the null (and refuses it where a value is required) while graphql-jit
  * applies the default. Such operations run through graphql-js, whose answer is the contract.
  */
-function hasNullVariable(variables: Record<string, unknown> | undefined): boolean {
+export function hasNullVariable(variables: Record<string, unknown> | undefined): variables is Record<string, unknown> {
   if (!variables) return false;
   for (const name in variables) if (variables[name] === null) return true;
   return false;

@@ -1,4 +1,5 @@
 import {
+  getOperationAST,
   getVariableValues,
   GraphQLError,
   isNonNullType,
@@ -22,7 +23,7 @@ import type { Logger } from '../logger';
 import { budgetKeyOf, type AuthenticatedMember, type BudgetKey, type Principal } from '../services/auth/principal';
 import { callerLabel, type MemberCosts } from '../services/limits/member-rate-limits';
 import type { Services } from '../services';
-import { createExecutor, type ExecutionRequest } from './compiled-executor';
+import { createExecutor, hasNullVariable, type ExecutionRequest } from './compiled-executor';
 import { createDocumentCache } from './document-cache';
 import { createErrorFormatter } from './format-error';
 import { costlyRootFields, createTokenGuard, operationLimitProtections, refusedLimit } from './operation-limits';
@@ -239,7 +240,7 @@ export class OperationPipeline {
       return parsed.errors;
     }
     const operationName = typeof payload.operationName === 'string' ? payload.operationName : undefined;
-    const operation = operationNamed(parsed.document, operationName);
+    const operation = getOperationAST(parsed.document, operationName);
     if (!operation) return [operationNotFound(operationName)];
     const variables = isPlainObject(payload.variables) ? payload.variables : undefined;
     try {
@@ -261,7 +262,7 @@ export class OperationPipeline {
 
   /** graphql-ws's execute hook: step 5 for what `prepare` admitted (signed in: the socket was). */
   executePrepared = (args: ExecutionArgs): Promise<ExecutionResult> => {
-    const operation = operationNamed(args.document, args.operationName ?? undefined)!;
+    const operation = getOperationAST(args.document, args.operationName)!;
     const source = this.sources.get(args.document);
     return this.execute({
       document: args.document,
@@ -304,7 +305,7 @@ export class OperationPipeline {
         400,
       );
     }
-    if (!variables || !Object.values(variables).includes(null)) return undefined;
+    if (!hasNullVariable(variables)) return undefined;
     let usages = this.variableUsages.get(operation);
     if (!usages) {
       usages = new ValidationContext(this.schema, document, new TypeInfo(this.schema), () => undefined).getRecursiveVariableUsages(operation);
@@ -334,12 +335,6 @@ export function operationNotFound(operationName: string | null | undefined): Gra
     'OPERATION_RESOLUTION_FAILURE',
     400,
   );
-}
-
-function operationNamed(document: DocumentNode, name: string | undefined): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  if (name === undefined) return operations.length === 1 ? operations[0] : undefined;
-  return operations.find((operation) => operation.name?.value === name);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
